@@ -1,0 +1,52 @@
+# Two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PROVIDERS ?= 300
+
+.PHONY: run test install migrate demo worker beat check bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip setuptools wheel >/dev/null
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var:
+	mkdir -p var
+
+migrate: install var
+	$(BIN)/python manage.py migrate --noinput
+
+# Demo data only when the database has no providers yet; seed_demo also computes 12 months of ratings.
+demo: migrate
+	$(BIN)/python manage.py seed_demo --providers $(PROVIDERS) --if-empty
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install var
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install
+	$(BIN)/python benchmarks/recompute.py
+
+clean:
+	rm -rf $(VENV) var *.egg-info

@@ -1,0 +1,16 @@
+"""The test suite: fast hashing, in-memory mail, tasks eager unless REDIS_URL is set."""
+from .base import *  # noqa: F401,F403
+from .base import env
+
+SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key")
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests run tasks in-process; the worker tests start a real worker against REDIS_URL themselves.
+CELERY_TASK_ALWAYS_EAGER = True
+RATINGS_RECOMPUTE_DEBOUNCE_SECONDS = 0

@@ -1,0 +1,189 @@
+"""The directory: providers, the platforms they work on, and the merchant stores they run."""
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferenceData(models.Model):
+    """A reference row with a stable code and Chinese + English names (platforms, categories, services)."""
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("中文名"), max_length=64)
+    name_en = models.CharField(_("英文名"), max_length=64)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Platform(ReferenceData):
+    """An e-commerce platform (tmall, taobao, jd, douyin, …)."""
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("平台")
+        verbose_name_plural = _("平台")
+
+
+class Category(ReferenceData):
+    """An industry category (类目) a store sells in."""
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("类目")
+        verbose_name_plural = _("类目")
+
+
+class Service(ReferenceData):
+    """A service a provider offers (operation, warehousing, cross_border, …)."""
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("服务")
+        verbose_name_plural = _("服务")
+
+
+class Provider(models.Model):
+    """An agency-operation provider (代运营服务商) listed in the directory."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("正常")
+        PROBATION = "probation", _("考察期")
+        DELISTED = "delisted", _("已清退")
+        SUSPENDED = "suspended", _("已暂停")
+
+    class SizeBand(models.TextChoices):
+        MICRO = "micro", _("20人以下")
+        SMALL = "small", _("20–99人")
+        MEDIUM = "medium", _("100–499人")
+        LARGE = "large", _("500–1999人")
+        XLARGE = "xlarge", _("2000人以上")
+
+    slug = models.SlugField(_("标识"), max_length=80, unique=True)
+    name = models.CharField(_("公司名称"), max_length=120)
+    name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    description_en = models.TextField(_("英文简介"), blank=True)
+    city = models.CharField(_("总部城市"), max_length=40, db_index=True)
+    founded_year = models.PositiveSmallIntegerField(_("成立年份"), null=True, blank=True)
+    size_band = models.CharField(_("公司规模"), max_length=10, choices=SizeBand.choices, blank=True)
+    fee_min = models.DecimalField(_("月服务费下限（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    fee_max = models.DecimalField(_("月服务费上限（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    international_brands = models.PositiveIntegerField(_("服务国际品牌数"), default=0)
+    warehouse_area_m2 = models.PositiveIntegerField(_("仓储面积（㎡）"), default=0)
+    website = models.URLField(_("网站"), blank=True)
+    verified = models.BooleanField(_("已核验"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    # Set by the reinstate service: failing periods before this month no longer count toward delisting.
+    reinstated_on = models.DateField(_("恢复日期"), null=True, blank=True)
+
+    platforms = models.ManyToManyField(Platform, related_name="providers", blank=True, verbose_name=_("平台"))
+    categories = models.ManyToManyField(Category, related_name="providers", blank=True, verbose_name=_("类目"))
+    services = models.ManyToManyField(Service, related_name="providers", blank=True, verbose_name=_("服务"))
+
+    # Denormalized from the latest score snapshot by the ratings recompute, so listings sort without joins.
+    tier = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True, db_index=True)
+    score = models.DecimalField(_("综合分"), max_digits=4, decimal_places=2, null=True, blank=True, db_index=True)
+    at_risk = models.BooleanField(_("降级预警"), default=False)
+    rated_period = models.DateField(_("评级月份"), null=True, blank=True)
+    review_count = models.PositiveIntegerField(_("评价数"), default=0)
+    review_average = models.DecimalField(_("平均评分"), max_digits=3, decimal_places=2, null=True, blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("服务商")
+        verbose_name_plural = _("服务商")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_min__isnull=True) | Q(fee_min__gte=0),
+                name="%(app_label)s_%(class)s_fee_min_non_negative",
+                violation_error_message=_("月服务费下限不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_min__isnull=True) | Q(fee_max__isnull=True) | Q(fee_max__gte=F("fee_min")),
+                name="%(app_label)s_%(class)s_fee_range_ordered",
+                violation_error_message=_("月服务费上限不能低于下限。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True) | Q(founded_year__gte=1949, founded_year__lte=2100),
+                name="%(app_label)s_%(class)s_founded_year_range",
+                violation_error_message=_("成立年份须在 1949–2100 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(tier__isnull=True) | Q(tier__gte=3, tier__lte=6),
+                name="%(app_label)s_%(class)s_tier_range",
+                violation_error_message=_("星级须为 3–6。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "probation", "delisted", "suspended"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("providers:detail", kwargs={"slug": self.slug})
+
+
+class Store(models.Model):
+    """A merchant's shop on one platform, identified by the platform's own id."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="stores", verbose_name=_("平台"))
+    external_id = models.CharField(_("平台店铺ID"), max_length=64)
+    name = models.CharField(_("店铺名称"), max_length=120)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="stores", verbose_name=_("类目")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("店铺")
+        verbose_name_plural = _("店铺")
+        ordering = ["platform", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "external_id"],
+                name="%(app_label)s_%(class)s_unique_platform_external_id",
+                violation_error_message=_("该平台上已存在相同店铺ID。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.platform.code}:{self.external_id})"
+
+
+class Engagement(models.Model):
+    """A provider running a store from start_date until end_date (open-ended while it lasts)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("服务商"))
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("店铺"))
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("合作")
+        verbose_name_plural = _("合作")
+        ordering = ["-start_date"]
+        indexes = [models.Index(fields=["store", "provider"], name="providers_engagement_store_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "store", "start_date"],
+                name="%(app_label)s_%(class)s_unique_provider_store_start",
+                violation_error_message=_("该服务商与店铺在同一开始日期已有合作。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} → {self.store}"
