@@ -217,6 +217,9 @@ class ScoreSnapshot(models.Model):
     overridden = models.BooleanField(_("人工锁定"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Provider.Status.choices)
     at_risk = models.BooleanField(_("降级预警"), default=False)
+    # Consecutive months the candidate sat below the held tier / the composite below the probation line.
+    below_tier_months = models.PositiveSmallIntegerField(_("连续低于星级月数"), default=0)
+    failing_months = models.PositiveSmallIntegerField(_("连续不达标月数"), default=0)
     explanation = models.JSONField(_("说明"), default=dict)
 
     class Meta:

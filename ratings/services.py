@@ -1,13 +1,25 @@
 """Writes of the ratings engine: recompute requests, recompute runs, overrides and reinstatement."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import PendingRecompute
+from providers.models import Provider
+
+from . import scoring, selectors
+from .models import PendingRecompute, PeriodLock, RatingEvent, Review, ScoreSnapshot, TierOverride
 
 RECOMPUTE_SCHEDULED_KEY = "ratings:recompute-pending-scheduled"
 
@@ -24,6 +36,8 @@ def ratings_request_recompute(*, provider_ids: Iterable[int]) -> int:
     PendingRecompute.objects.bulk_create(
         [PendingRecompute(provider_id=pk) for pk in ids], ignore_conflicts=True, batch_size=1000
     )
+    # Existing marks are touched so a run already under way keeps them for the next job.
+    PendingRecompute.objects.filter(provider_id__in=ids).update(requested_at=timezone.now())
     transaction.on_commit(_schedule_pending_recompute)
     return len(ids)
 
@@ -36,3 +50,289 @@ def _schedule_pending_recompute() -> None:
     if delay and not cache.add(RECOMPUTE_SCHEDULED_KEY, 1, timeout=delay):
         return
     ratings_recompute_pending_task.apply_async(countdown=delay or None)
+
+
+def reviews_refresh_verification(*, provider_ids: Iterable[int] | None = None) -> int:
+    """Re-derive every review's `verified` flag from engagements (two set-based UPDATEs); returns rows changed."""
+    qs = Review.objects.all()
+    if provider_ids is not None:
+        qs = qs.filter(provider_id__in=list(provider_ids))
+    rule = selectors.verifying_engagement()
+    with transaction.atomic():
+        gained = qs.filter(verified=False).filter(rule).update(verified=True)
+        lost = qs.filter(verified=True).exclude(rule).update(verified=False)
+    return gained + lost
+
+
+@dataclass
+class RecomputeResult:
+    """What a run did: its period, how many providers it rated, and how many tier/status events it recorded."""
+
+    period: dt.date
+    as_of: dt.date
+    providers: int = 0
+    rated: int = 0
+    events: int = 0
+
+    def as_dict(self) -> dict:
+        return {"period": self.period.strftime("%Y-%m"), "as_of": self.as_of.isoformat(), "providers": self.providers,
+                "rated": self.rated, "events": self.events}
+
+
+class RecomputeBusy(Exception):
+    """Another run holds the period's lock for longer than we are willing to wait."""
+
+
+SNAPSHOT_FIELDS = [
+    "as_of", "policy", "review_score", "review_count", "review_average", "performance_score", "performance_rows",
+    "composite", "active_stores", "excellent_stores", "candidate_tier", "computed_tier", "tier", "overridden",
+    "status", "at_risk", "below_tier_months", "failing_months", "explanation",
+]
+PROVIDER_RATING_FIELDS = ["tier", "score", "at_risk", "rated_period", "review_count", "review_average", "status"]
+
+
+def ratings_recompute(
+    *, as_of: dt.date, provider_ids: Iterable[int] | None = None, progress: Callable[[int, int], None] | None = None
+) -> RecomputeResult:
+    """Rate providers (all, or the given ones) for the month containing `as_of`, using only data dated ≤ as_of.
+
+    Set-based: a fixed number of queries whatever the number of providers. The run is one transaction
+    under the period's lock, so a killed run leaves nothing behind and rerunning it yields identical rows.
+    """
+    period = scoring.month_start(as_of)
+    ids = None if provider_ids is None else sorted(set(provider_ids))
+    with period_lock(period), transaction.atomic():
+        policy_row = selectors.policy_active()
+        policy = selectors.policy_to_scoring(policy_row)
+        previous_rows = selectors.previous_snapshots(period=period, provider_ids=ids)
+        facts = _gather_facts(as_of=as_of, period=period, policy=policy, provider_ids=ids, previous=previous_rows)
+        result = RecomputeResult(period=period, as_of=as_of, providers=len(facts))
+        snapshots, events = [], []
+        for done, (provider_id, provider_facts) in enumerate(facts.items(), start=1):
+            rating = scoring.rate(provider_facts, policy)
+            snapshots.append(_snapshot(provider_id, period, as_of, policy_row, rating))
+            events.extend(_events(provider_id, period, as_of, previous_rows.get(provider_id), rating))
+            result.rated += rating.composite is not None
+            if progress and (done % 500 == 0 or done == len(facts)):
+                progress(done, len(facts))
+        ScoreSnapshot.objects.bulk_create(
+            snapshots, batch_size=500, update_conflicts=True, unique_fields=["provider", "period"],
+            update_fields=SNAPSHOT_FIELDS,
+        )
+        # Events of this period are rebuilt, never appended, so reruns don't duplicate them.
+        system_events = RatingEvent.objects.filter(
+            period=period, actor__isnull=True, kind__in=[RatingEvent.Kind.TIER, RatingEvent.Kind.STATUS]
+        )
+        if ids is not None:
+            system_events = system_events.filter(provider_id__in=ids)
+        system_events.delete()
+        RatingEvent.objects.bulk_create(events, batch_size=500)
+        result.events = len(events)
+        _update_providers(period, snapshots, ids)
+    return result
+
+
+def _gather_facts(*, as_of, period, policy, provider_ids, previous) -> dict[int, scoring.Facts]:
+    """Fetch every aggregate the policy needs in a fixed number of queries and sort it per provider."""
+    window_start = scoring.add_months(period, -(policy.window_months - 1))
+    providers = selectors.providers_for_rating(provider_ids=provider_ids)
+    services = selectors.provider_service_codes(provider_ids=provider_ids)
+    reviews = selectors.scored_review_groups(as_of=as_of, provider_ids=provider_ids)
+    overrides = selectors.overrides_in_force(on=as_of, provider_ids=provider_ids)
+    engagements = selectors.engagements_for_rating(as_of=as_of, window_start=window_start, provider_ids=provider_ids)
+
+    # store → [(provider, start, end)], to attribute each performance row to the providers running it that month.
+    running = defaultdict(list)
+    active_stores = defaultdict(set)
+    for provider_id, store_id, start, end in engagements:
+        running[store_id].append((provider_id, start, end))
+        if start <= as_of and (end is None or end >= as_of):
+            active_stores[provider_id].add(store_id)
+
+    entries = defaultdict(dict)  # provider → {(store, month): E}; a month counts once however many engagements
+    latest = defaultdict(dict)  # provider → {store: (month, E)} of the latest row in the window
+    store_ids = None if provider_ids is None else set(running)
+    for store_id, month, product, logistics, service in selectors.performance_rows(
+        window_start=window_start, period=period, store_ids=store_ids
+    ):
+        e = None
+        for provider_id, start, end in running.get(store_id, ()):
+            if start <= scoring.month_end(month) and (end is None or end >= month):
+                if e is None:
+                    e = scoring.performance_entry(product, logistics, service, policy)
+                entries[provider_id][(store_id, month)] = e
+                seen = latest[provider_id].get(store_id)
+                if seen is None or seen[0] < month:
+                    latest[provider_id][store_id] = (month, e)
+
+    facts = {}
+    for provider_id, status, reinstated_on in providers:
+        prev = previous.get(provider_id)
+        # A reinstatement wipes the slate: months rated before it no longer count toward demotion or delisting.
+        if prev is not None and reinstated_on is not None and prev["as_of"] < reinstated_on:
+            prev = None
+        override = overrides.get(provider_id)
+        active = active_stores.get(provider_id, set())
+        facts[provider_id] = scoring.Facts(
+            review_groups=reviews.get(provider_id, []),
+            performance_entries=list(entries[provider_id].values()) if provider_id in entries else [],
+            active_stores=len(active),
+            excellent_stores=scoring.excellent_store_count(
+                {s: e for s, (_, e) in latest.get(provider_id, {}).items()}, active, policy
+            ),
+            services=services.get(provider_id, frozenset()),
+            admin_status=status,
+            previous=scoring.Previous(
+                computed_tier=prev["computed_tier"], tier=prev["tier"], status=prev["status"],
+                below_tier_months=prev["below_tier_months"], failing_months=prev["failing_months"],
+            ) if prev else None,
+            override=scoring.Override(tier=override.tier, reason=override.reason, expires_on=override.expires_on)
+            if override else None,
+        )
+    return facts
+
+
+def _snapshot(provider_id, period, as_of, policy_row, rating: scoring.Rating) -> ScoreSnapshot:
+    return ScoreSnapshot(
+        provider_id=provider_id, period=period, as_of=as_of, policy=policy_row,
+        review_score=rating.review_score, review_count=rating.review_count, review_average=rating.review_average,
+        performance_score=rating.performance_score, performance_rows=rating.performance_rows,
+        composite=rating.composite, active_stores=rating.active_stores, excellent_stores=rating.excellent_stores,
+        candidate_tier=rating.candidate_tier, computed_tier=rating.computed_tier, tier=rating.tier,
+        overridden=rating.overridden, status=rating.status, at_risk=rating.at_risk,
+        below_tier_months=rating.below_tier_months, failing_months=rating.failing_months,
+        explanation=rating.explanation,
+    )
+
+
+def _label(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _events(provider_id, period, as_of, previous: dict | None, rating: scoring.Rating) -> list[RatingEvent]:
+    """Tier and status changes against the previous month's snapshot, attributed to the engine."""
+    before_tier = previous["tier"] if previous else None
+    before_status = previous["status"] if previous else scoring.ACTIVE
+    why = f"recompute {period:%Y-%m} as of {as_of.isoformat()}"
+    events = []
+    if before_tier != rating.tier:
+        events.append(RatingEvent(provider_id=provider_id, kind=RatingEvent.Kind.TIER, period=period,
+                                  from_value=_label(before_tier), to_value=_label(rating.tier), reason=why))
+    if before_status != rating.status:
+        events.append(RatingEvent(provider_id=provider_id, kind=RatingEvent.Kind.STATUS, period=period,
+                                  from_value=before_status, to_value=rating.status, reason=why))
+    return events
+
+
+def _update_providers(period: dt.date, snapshots: list[ScoreSnapshot], provider_ids) -> None:
+    """Copy each provider's newest snapshot onto the provider row (listings sort and filter on it)."""
+    qs = Provider.objects.filter(Q(rated_period__isnull=True) | Q(rated_period__lte=period))
+    if provider_ids is not None:
+        qs = qs.filter(pk__in=provider_ids)
+    current = set(qs.values_list("pk", flat=True))
+    updates = [
+        Provider(
+            pk=s.provider_id, tier=s.tier, score=s.composite, at_risk=s.at_risk, rated_period=period,
+            review_count=s.review_count, review_average=s.review_average, status=s.status,
+        )
+        for s in snapshots
+        if s.provider_id in current
+    ]
+    Provider.objects.bulk_update(updates, PROVIDER_RATING_FIELDS, batch_size=500)
+
+
+def ratings_recompute_pending(*, as_of: dt.date) -> int:
+    """Recompute the providers marked for recompute; marks made during the run stay for the next one."""
+    started = timezone.now()
+    ids = list(PendingRecompute.objects.values_list("provider_id", flat=True))
+    if not ids:
+        return 0
+    ratings_recompute(as_of=as_of, provider_ids=ids)
+    PendingRecompute.objects.filter(provider_id__in=ids, requested_at__lte=started).delete()
+    return len(ids)
+
+
+@contextmanager
+def period_lock(period: dt.date):
+    """Serialize runs of one period: a Redis lock when Redis is configured, a database row lock otherwise."""
+    if settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        lock = client.lock(
+            f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:ratings:recompute:{period:%Y-%m}",
+            timeout=settings.RATINGS_LOCK_TIMEOUT_SECONDS,
+            blocking_timeout=settings.RATINGS_LOCK_WAIT_SECONDS,
+        )
+        if not lock.acquire():
+            raise RecomputeBusy(f"ratings for {period:%Y-%m} are being recomputed by another run")
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except redis.exceptions.LockError:
+                pass  # expired while we ran; the data is consistent anyway (one transaction)
+        return
+    try:
+        PeriodLock.objects.get_or_create(period=period)
+    except IntegrityError:
+        pass  # created by a concurrent run a moment ago
+    with transaction.atomic():
+        # UPDATE takes the row lock on PostgreSQL and the write lock on SQLite until the run commits.
+        PeriodLock.objects.filter(period=period).update(period=period)
+        yield
+
+
+@transaction.atomic
+def tier_override_pin(
+    *, provider: Provider, tier: int, reason: str, actor, starts_on: dt.date | None = None,
+    expires_on: dt.date | None = None,
+) -> TierOverride:
+    """Pin a provider's tier (reason required, optional expiry); recorded as an event, recomputed after commit."""
+    override = TierOverride(
+        provider=provider, tier=tier, reason=reason.strip(), starts_on=starts_on or timezone.localdate(),
+        expires_on=expires_on, created_by=actor,
+    )
+    override.full_clean()
+    if expires_on is not None and expires_on < override.starts_on:
+        raise ValidationError({"expires_on": _("到期日期不能早于生效日期。")})
+    override.save()
+    RatingEvent.objects.create(
+        provider=provider, kind=RatingEvent.Kind.OVERRIDE, from_value=_label(provider.tier), to_value=str(tier),
+        reason=override.reason, actor=actor,
+    )
+    ratings_request_recompute(provider_ids=[provider.pk])
+    return override
+
+
+@transaction.atomic
+def tier_override_lift(*, override: TierOverride, actor, reason: str) -> TierOverride:
+    """End an override today; the computed tier takes over at the recompute after commit."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写理由。")})
+    override.lifted_on = timezone.localdate()
+    override.save(update_fields=["lifted_on"])
+    RatingEvent.objects.create(
+        provider=override.provider, kind=RatingEvent.Kind.OVERRIDE, from_value=str(override.tier), to_value="",
+        reason=reason.strip(), actor=actor,
+    )
+    ratings_request_recompute(provider_ids=[override.provider_id])
+    return override
+
+
+@transaction.atomic
+def provider_reinstate(*, provider: Provider, actor, reason: str) -> Provider:
+    """Bring a delisted or suspended provider back: failing months before today no longer count."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写理由。")})
+    if provider.status not in (Provider.Status.DELISTED, Provider.Status.SUSPENDED):
+        raise ValidationError({"status": _("只有已清退或已暂停的服务商可以恢复。")})
+    before = provider.status
+    provider.status = Provider.Status.ACTIVE
+    provider.reinstated_on = timezone.localdate()
+    provider.save(update_fields=["status", "reinstated_on", "updated_at"])
+    RatingEvent.objects.create(
+        provider=provider, kind=RatingEvent.Kind.STATUS, from_value=before, to_value=provider.status,
+        reason=reason.strip(), actor=actor,
+    )
+    ratings_request_recompute(provider_ids=[provider.pk])
+    return provider

@@ -7,7 +7,11 @@ from django.utils import timezone
 
 from . import services
 
-RETRY = {"bind": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+# Only transient failures are retried: a lost database connection, or another run holding the period's lock.
+RETRY = {
+    "bind": True, "autoretry_for": (OperationalError, services.RecomputeBusy), "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 def _as_of(value: str | None) -> dt.date:

@@ -171,6 +171,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Recompute requests from reviews and imports are gathered for this many seconds into one job.
 RATINGS_RECOMPUTE_DEBOUNCE_SECONDS = env.int("RATINGS_RECOMPUTE_DEBOUNCE_SECONDS", default=30)
+# The Redis period lock expires after this long (a killed worker cannot hold it forever); a second run waits this long.
+RATINGS_LOCK_TIMEOUT_SECONDS = env.int("RATINGS_LOCK_TIMEOUT_SECONDS", default=300)
+RATINGS_LOCK_WAIT_SECONDS = env.int("RATINGS_LOCK_WAIT_SECONDS", default=600)
 
 LOGGING = {
     "version": 1,

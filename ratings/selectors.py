@@ -1,0 +1,150 @@
+"""Reads for the ratings engine: the active policy and the evidence a recompute aggregates, fetched set-based."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from providers.models import Engagement, Provider
+
+from . import scoring
+from .models import RatingPolicy, Review, ScoreSnapshot, StorePerformance, TierOverride
+
+
+def policy_active() -> RatingPolicy:
+    """The policy in force (exactly one is active, enforced by a constraint)."""
+    return RatingPolicy.objects.prefetch_related("gates__required_services").get(is_active=True)
+
+
+def policy_to_scoring(policy: RatingPolicy) -> scoring.Policy:
+    """A plain, immutable copy of a policy row for the scoring functions."""
+    gates = sorted(
+        (
+            scoring.Gate(
+                tier=g.tier, min_score=g.min_score, min_active_stores=g.min_active_stores,
+                min_excellent_stores=g.min_excellent_stores,
+                required_services=frozenset(s.code for s in g.required_services.all()),
+            )
+            for g in policy.gates.all()
+        ),
+        key=lambda g: -g.tier,
+    )
+    return scoring.Policy(
+        version=policy.version, prior_mean=policy.prior_mean, prior_weight=policy.prior_weight,
+        half_life_days=policy.half_life_days, product_weight=policy.product_weight,
+        logistics_weight=policy.logistics_weight, service_weight=policy.service_weight,
+        window_months=policy.performance_window_months, excellent_threshold=policy.excellent_store_threshold,
+        review_weight=policy.review_weight, performance_weight=policy.performance_weight,
+        probation_threshold=policy.probation_threshold, delist_after_months=policy.delist_after_months,
+        demote_after_months=policy.demote_after_months, gates=tuple(gates),
+    )
+
+
+def verifying_engagement() -> Exists:
+    """The rule for a verified review: its store has an engagement with the provider that began on or before it."""
+    return Exists(
+        Engagement.objects.filter(
+            provider_id=OuterRef("provider_id"), store_id=OuterRef("store_id"), start_date__lte=OuterRef("created_at")
+        )
+    )
+
+
+def _restrict(qs: QuerySet, field: str, provider_ids: Iterable[int] | None) -> QuerySet:
+    return qs if provider_ids is None else qs.filter(**{f"{field}__in": list(provider_ids)})
+
+
+def providers_for_rating(*, provider_ids: Iterable[int] | None) -> list[tuple[int, str, dt.date | None]]:
+    """(id, status, reinstated_on) of the providers a run rates."""
+    return list(_restrict(Provider.objects.order_by("pk"), "pk", provider_ids).values_list("pk", "status", "reinstated_on"))
+
+
+def provider_service_codes(*, provider_ids: Iterable[int] | None) -> dict[int, frozenset[str]]:
+    through = Provider.services.through
+    codes = defaultdict(set)
+    for provider_id, code in _restrict(through.objects, "provider_id", provider_ids).values_list(
+        "provider_id", "service__code"
+    ):
+        codes[provider_id].add(code)
+    return {pk: frozenset(c) for pk, c in codes.items()}
+
+
+def scored_review_groups(*, as_of: dt.date, provider_ids: Iterable[int] | None) -> dict[int, list[tuple[int, int, int]]]:
+    """Verified, published reviews dated ≤ as_of, grouped per provider and day: (age_days, count, rating_sum)."""
+    qs = Review.objects.filter(status=Review.Status.PUBLISHED, verified=True, created_at__lte=as_of)
+    rows = (
+        _restrict(qs, "provider_id", provider_ids)
+        .values_list("provider_id", "created_at")
+        .annotate(n=Count("id"), total=Sum("rating"))
+        .order_by()
+    )
+    groups = defaultdict(list)
+    for provider_id, day, n, total in rows:
+        groups[provider_id].append(((as_of - day).days, n, total))
+    return groups
+
+
+def engagements_for_rating(*, as_of: dt.date, window_start: dt.date, provider_ids: Iterable[int] | None):
+    """(provider_id, store_id, start_date, end_date) of engagements begun by as_of and not ended before the window."""
+    qs = Engagement.objects.filter(start_date__lte=as_of).filter(Q(end_date__isnull=True) | Q(end_date__gte=window_start))
+    return list(_restrict(qs, "provider_id", provider_ids).values_list("provider_id", "store_id", "start_date", "end_date"))
+
+
+def performance_rows(*, window_start: dt.date, period: dt.date, store_ids: set[int] | None):
+    """(store_id, period, product, logistics, service) of the window's rows."""
+    qs = StorePerformance.objects.filter(period__gte=window_start, period__lte=period)
+    if store_ids is not None:
+        qs = qs.filter(store_id__in=list(store_ids))
+    return qs.values_list("store_id", "period", "product_score", "logistics_score", "service_score").order_by()
+
+
+def previous_snapshots(*, period: dt.date, provider_ids: Iterable[int] | None) -> dict[int, dict]:
+    qs = ScoreSnapshot.objects.filter(period=scoring.add_months(period, -1))
+    return {
+        row["provider_id"]: row
+        for row in _restrict(qs, "provider_id", provider_ids).values(
+            "provider_id", "as_of", "computed_tier", "tier", "status", "below_tier_months", "failing_months"
+        )
+    }
+
+
+def overrides_in_force(*, on: dt.date, provider_ids: Iterable[int] | None) -> dict[int, TierOverride]:
+    """The override holding on a date for each provider (the most recent one if several)."""
+    qs = (
+        TierOverride.objects.filter(starts_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=on))
+        .order_by("provider_id", "starts_on", "id")
+    )
+    return {o.provider_id: o for o in _restrict(qs, "provider_id", provider_ids)}
+
+
+EXPORT_COLUMNS = [
+    "slug", "period", "composite", "reviews", "performance", "active_stores", "excellent_stores",
+    "candidate_tier", "tier", "status", "at_risk",
+]
+
+
+def snapshot_export_rows(*, period: dt.date) -> list[dict]:
+    """A period's snapshots as export rows (tiers 3–6 or None), ordered by provider slug."""
+    rows = (
+        ScoreSnapshot.objects.filter(period=period)
+        .order_by("provider__slug")
+        .values_list(
+            "provider__slug", "composite", "review_score", "performance_score", "active_stores", "excellent_stores",
+            "candidate_tier", "tier", "status", "at_risk",
+        )
+    )
+    label = period.strftime("%Y-%m")
+    return [
+        {
+            "slug": slug, "period": label,
+            "composite": str(composite) if composite is not None else None,
+            "reviews": str(review) if review is not None else None,
+            "performance": str(performance) if performance is not None else None,
+            "active_stores": active, "excellent_stores": excellent, "candidate_tier": candidate, "tier": tier,
+            "status": status, "at_risk": at_risk,
+        }
+        for slug, composite, review, performance, active, excellent, candidate, tier, status, at_risk in rows
+    ]
