@@ -123,3 +123,96 @@ class TierOverrideFactory(factory.django.DjangoModelFactory):
 
 def active_policy():
     return RatingPolicy.objects.get(is_active=True)
+
+
+class ScoreSnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ratings.ScoreSnapshot"
+
+    provider = factory.SubFactory(ProviderFactory)
+    period = dt.date(2025, 6, 1)
+    as_of = dt.date(2025, 6, 30)
+    policy = factory.LazyFunction(active_policy)
+    review_score = Decimal("4.5000")
+    review_count = 10
+    review_average = Decimal("4.60")
+    performance_score = Decimal("4.4000")
+    performance_rows = 30
+    composite = Decimal("4.44")
+    active_stores = 10
+    excellent_stores = 3
+    candidate_tier = 4
+    computed_tier = 4
+    tier = 4
+    status = Provider.Status.ACTIVE
+    explanation = factory.LazyFunction(dict)
+
+
+class RatingEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ratings.RatingEvent"
+
+    provider = factory.SubFactory(ProviderFactory)
+    kind = "tier"
+    period = dt.date(2025, 6, 1)
+    from_value = "3"
+    to_value = "4"
+    reason = "候选星级提升"
+
+
+# CSV rows for the importers' tests: every cell as text, one keyword per column to override.
+
+def provider_row(**cells) -> dict[str, str]:
+    return {
+        "slug": "acme", "name": "爱克美电商", "name_en": "Acme Commerce", "city": "杭州", "founded_year": "2015",
+        "platforms": "tmall|jd", "categories": "apparel", "services": "operation|warehousing", "fee_min": "10000",
+        "fee_max": "30000.50", "international_brands": "3", "warehouse_area_m2": "1200",
+        "website": "https://acme.example.cn", **cells,
+    }
+
+
+def engagement_row(**cells) -> dict[str, str]:
+    return {
+        "provider_slug": "acme", "platform": "tmall", "store_external_id": "TM001", "store_name": "爱克美旗舰店",
+        "category": "apparel", "start_date": "2024-01-01", "end_date": "", **cells,
+    }
+
+
+def review_row(**cells) -> dict[str, str]:
+    return {
+        "provider_slug": "acme", "platform": "tmall", "store_external_id": "TM001", "rating": "5",
+        "created_at": "2025-03-01", "status": "published", "title": "服务很好", "body": "运营团队专业，沟通及时。",
+        "effect": "5", "communication": "4", "professionalism": "", "responsiveness": "", **cells,
+    }
+
+
+def performance_row(**cells) -> dict[str, str]:
+    return {
+        "platform": "tmall", "store_external_id": "TM001", "period": "2025-05", "product_score": "4.80",
+        "logistics_score": "4.6", "service_score": "4.75", "gmv": "1250000.50", "orders": "8200",
+        "complaint_rate": "0.0012", "refund_rate": "0.035", "on_time_ship_rate": "0.9950",
+        "after_sales_response_hours": "3.5", **cells,
+    }
+
+
+def write_csv(path, rows, *, columns=None, encoding="utf-8"):
+    """Write dict rows (header = `columns` or the first row's keys) as a CSV file; returns the path."""
+    import csv
+    import io
+
+    columns = list(columns or rows[0])
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows([row.get(column, "") for column in columns] for row in rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def table_counts() -> dict[str, int]:
+    """Row counts of every table an importer writes, to assert that a failed import left them untouched."""
+    from ratings.models import PendingRecompute
+
+    models = [Provider, Provider.platforms.through, Provider.categories.through, Provider.services.through, Store,
+              Engagement, Review, StorePerformance, PendingRecompute]
+    return {model._meta.label: model.objects.count() for model in models}

@@ -1,0 +1,221 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+
+from providers.models import Engagement, Provider
+from ratings.models import (
+    PendingRecompute,
+    PeriodLock,
+    RatingEvent,
+    RatingPolicy,
+    Review,
+    ScoreSnapshot,
+    TierOverride,
+)
+from tests.factories import (
+    EngagementFactory,
+    ProviderFactory,
+    RatingEventFactory,
+    ReviewFactory,
+    ScoreSnapshotFactory,
+    StorePerformanceFactory,
+    TierOverrideFactory,
+    UserFactory,
+    platform,
+)
+
+REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+REGISTERED_IDS = [model._meta.label for model, _ in REGISTERED]
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def rows(db):
+    """One row of every model, so changelists and change forms render real data."""
+    provider = ProviderFactory(tier=4, score=Decimal("4.20"), platforms=["tmall"], services=["operation"])
+    engagement = EngagementFactory(provider=provider)
+    ReviewFactory(provider=provider, store=engagement.store, author=UserFactory())
+    StorePerformanceFactory(store=engagement.store)
+    ScoreSnapshotFactory(provider=provider, explanation={"gates": [], "next_tier": None})
+    TierOverrideFactory(provider=provider)
+    RatingEventFactory(provider=provider)
+    PendingRecompute.objects.create(provider=provider)
+    PeriodLock.objects.create(period=dt.date(2025, 6, 1))
+
+
+def test_every_model_is_in_the_admin_registered_or_inline():
+    inline_models = {
+        inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines
+    }
+    for app_label in ("providers", "ratings"):
+        for model in apps.get_app_config(app_label).get_models():
+            assert model in admin.site._registry or model in inline_models, model._meta.label
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_changelist_renders_for_a_superuser(admin_client, rows, model, model_admin):
+    response = admin_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_changelist_search_renders_for_a_superuser(admin_client, rows, model, model_admin):
+    if not model_admin.search_fields:
+        pytest.skip("no search")
+    assert admin_client.get(admin_url(model, "changelist"), {"q": "测试"}).status_code == 200
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_add_page_renders_where_adding_is_allowed(admin_client, admin_user, rf, model, model_admin):
+    request = rf.get("/")
+    request.user = admin_user
+    response = admin_client.get(admin_url(model, "add"))
+
+    assert response.status_code == (200 if model_admin.has_add_permission(request) else 403)
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_change_page_renders_for_a_superuser(admin_client, rows, model, model_admin):
+    obj = model._default_manager.order_by("pk").first()
+    if obj is None:
+        pytest.skip("no row")
+
+    assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["admin:index", "admin:providers_provider_changelist", "admin:ratings_review_changelist"]
+)
+def test_non_staff_user_is_redirected_to_login(client, url):
+    client.force_login(UserFactory(is_staff=False))
+
+    response = client.get(reverse(url))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_anonymous_user_is_redirected_to_login(client):
+    response = client.get(admin_url(Provider, "changelist"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", [ScoreSnapshot, RatingEvent, PendingRecompute])
+def test_engine_output_is_view_only(admin_client, admin_user, rf, rows, model):
+    request = rf.get("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[model]
+    obj = model._default_manager.first()
+
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, obj)
+    assert not model_admin.has_delete_permission(request, obj)
+    assert model_admin.has_view_permission(request, obj)
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+    assert admin_client.get(admin_url(model, "delete", obj.pk)).status_code == 403
+    assert admin_client.post(admin_url(model, "change", obj.pk), {}).status_code == 403
+    change_page = admin_client.get(admin_url(model, "change", obj.pk)).content.decode()
+    assert 'name="_save"' not in change_page
+
+
+def test_snapshot_change_page_shows_every_field_read_only(admin_client, admin_user, rf, rows):
+    request = rf.get("/")
+    request.user = admin_user
+    snapshot = ScoreSnapshot.objects.get()
+    model_admin = admin.site._registry[ScoreSnapshot]
+
+    assert set(model_admin.get_readonly_fields(request, snapshot)) >= {f.name for f in ScoreSnapshot._meta.fields}
+
+
+def test_provider_rating_fields_cannot_be_edited_by_hand(admin_client, admin_user, rf, rows):
+    request = rf.get("/")
+    request.user = admin_user
+    provider = Provider.objects.get()
+    form_fields = admin.site._registry[Provider].get_form(request, provider).base_fields
+
+    for name in ("tier", "score", "at_risk", "rated_period", "review_count", "review_average", "reinstated_on"):
+        assert name not in form_fields, name
+    assert {"platforms", "categories", "services", "slug", "name", "status"} <= set(form_fields)
+
+
+def test_provider_can_be_added_in_the_admin(admin_client, db):
+    response = admin_client.post(
+        admin_url(Provider, "add"),
+        {
+            "name": "新锐电商", "name_en": "Xinrui", "slug": "xinrui", "status": "active", "city": "杭州",
+            "international_brands": "0", "warehouse_area_m2": "0",
+            "platforms": [str(platform("tmall").pk)],
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    provider = Provider.objects.get(slug="xinrui")
+    assert provider.tier is None and provider.score is None
+    assert list(provider.platforms.values_list("code", flat=True)) == ["tmall"]
+
+
+def test_review_verified_flag_is_read_only(admin_user, rf):
+    request = rf.get("/")
+    request.user = admin_user
+
+    assert "verified" in admin.site._registry[Review].get_readonly_fields(request)
+
+
+def test_tier_override_added_in_the_admin_records_its_author(admin_client, admin_user, db):
+    provider = ProviderFactory()
+
+    response = admin_client.post(
+        admin_url(TierOverride, "add"),
+        {"provider": provider.pk, "tier": "5", "reason": "官方认证", "starts_on": "2025-06-01"},
+    )
+
+    assert response.status_code == 302
+    assert TierOverride.objects.get().created_by == admin_user
+
+
+def test_rating_policy_page_edits_tier_gates_inline(admin_client, db):
+    policy = RatingPolicy.objects.get(is_active=True)
+
+    response = admin_client.get(admin_url(RatingPolicy, "change", policy.pk))
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.model.__name__ == "TierGate"
+    assert sorted(form.instance.tier for form in formset.forms) == [3, 4, 5, 6]  # the four gates of policy v1
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("ongoing", {"open", "ends-today"}),
+        ("ended", {"ended"}),
+        ("upcoming", {"future"}),
+        (None, {"open", "ends-today", "ended", "future"}),
+    ],
+)
+def test_engagement_state_filter(admin_client, db, state, expected):
+    today = timezone.localdate()
+    day = dt.timedelta(days=1)
+    spans = {
+        "open": (today - 100 * day, None),
+        "ends-today": (today - 100 * day, today),
+        "ended": (today - 100 * day, today - day),
+        "future": (today + day, None),
+    }
+    ids = {EngagementFactory(start_date=start, end_date=end).pk: key for key, (start, end) in spans.items()}
+
+    response = admin_client.get(admin_url(Engagement, "changelist"), {"state": state} if state else {})
+
+    assert {ids[e.pk] for e in response.context["cl"].result_list} == expected

@@ -1,0 +1,117 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from providers.models import Provider
+from providers.selectors import (
+    DIRECTORY_ORDERING,
+    provider_active_store_count,
+    provider_get,
+    provider_latest_snapshot,
+    provider_list,
+    provider_published_reviews,
+    service_names_by_code,
+)
+from ratings.models import Review
+from tests.factories import (
+    EngagementFactory,
+    ProviderFactory,
+    ReviewFactory,
+    ScoreSnapshotFactory,
+    StoreFactory,
+)
+
+TODAY = dt.date(2025, 7, 15)
+
+
+@pytest.mark.django_db
+def test_provider_list_leaves_out_delisted_and_suspended_providers():
+    active = ProviderFactory(status=Provider.Status.ACTIVE)
+    probation = ProviderFactory(status=Provider.Status.PROBATION)
+    delisted = ProviderFactory(status=Provider.Status.DELISTED)
+    suspended = ProviderFactory(status=Provider.Status.SUSPENDED)
+
+    assert set(provider_list()) == {active, probation}
+    assert set(provider_list(include_delisted=True)) == {active, probation, delisted, suspended}
+
+
+@pytest.mark.django_db
+def test_provider_get_finds_a_delisted_provider_by_slug():
+    ProviderFactory(slug="gone", status=Provider.Status.DELISTED)
+
+    assert provider_get(slug="gone").status == Provider.Status.DELISTED
+    with pytest.raises(Provider.DoesNotExist):
+        provider_get(slug="nobody")
+
+
+@pytest.mark.django_db
+def test_directory_ordering_puts_best_score_first_unrated_last_and_breaks_ties_by_name():
+    ProviderFactory(slug="unrated", name="甲", score=None)
+    ProviderFactory(slug="low", name="乙", score=Decimal("3.60"))
+    ProviderFactory(slug="tie-b", name="B", score=Decimal("4.50"))
+    ProviderFactory(slug="tie-a", name="A", score=Decimal("4.50"))
+    ProviderFactory(slug="top", name="丙", score=Decimal("4.90"))
+
+    slugs = list(provider_list().order_by(*DIRECTORY_ORDERING).values_list("slug", flat=True))
+
+    assert slugs == ["top", "tie-a", "tie-b", "low", "unrated"]
+
+
+@pytest.mark.django_db
+def test_provider_list_prefetches_reference_data(django_assert_num_queries):
+    ProviderFactory.create_batch(3, platforms=["tmall", "jd"], services=["operation"], categories=["beauty"])
+
+    with django_assert_num_queries(4):  # providers + platforms + categories + services
+        for provider in provider_list():
+            list(provider.platforms.all()), list(provider.categories.all()), list(provider.services.all())
+
+
+@pytest.mark.django_db
+def test_active_store_count_counts_distinct_stores_running_on_the_day():
+    provider = ProviderFactory()
+    open_ended = StoreFactory()
+    EngagementFactory(provider=provider, store=open_ended, start_date=dt.date(2024, 1, 1))
+    # A second, later engagement on the same store is still one store.
+    EngagementFactory(provider=provider, store=open_ended, start_date=dt.date(2025, 1, 1))
+    EngagementFactory(provider=provider, start_date=dt.date(2024, 1, 1), end_date=TODAY)  # last day served
+    EngagementFactory(provider=provider, start_date=dt.date(2024, 1, 1), end_date=TODAY - dt.timedelta(days=1))
+    EngagementFactory(provider=provider, start_date=TODAY + dt.timedelta(days=1))  # not begun yet
+    EngagementFactory(start_date=dt.date(2024, 1, 1))  # another provider's
+
+    assert provider_active_store_count(provider=provider, on=TODAY) == 2
+
+
+@pytest.mark.django_db
+def test_latest_snapshot_is_the_latest_period_or_none():
+    provider = ProviderFactory()
+    assert provider_latest_snapshot(provider=provider) is None
+
+    ScoreSnapshotFactory(provider=provider, period=dt.date(2025, 6, 1), composite=Decimal("4.10"))
+    ScoreSnapshotFactory(provider=provider, period=dt.date(2025, 5, 1), composite=Decimal("3.90"))
+    ScoreSnapshotFactory(period=dt.date(2025, 7, 1))  # another provider's
+
+    latest = provider_latest_snapshot(provider=provider)
+    assert (latest.period, latest.composite) == (dt.date(2025, 6, 1), Decimal("4.10"))
+
+
+@pytest.mark.django_db
+def test_published_reviews_are_the_providers_newest_published_ones():
+    provider = ProviderFactory()
+    for day in range(1, 13):
+        ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day), title=f"第{day}天")
+    ReviewFactory(provider=provider, created_at=dt.date(2025, 6, 20), status=Review.Status.PENDING)
+    ReviewFactory(provider=provider, created_at=dt.date(2025, 6, 21), status=Review.Status.MALICIOUS)
+    ReviewFactory(created_at=dt.date(2025, 6, 22))  # another provider's
+
+    titles = [review.title for review in provider_published_reviews(provider=provider)]
+
+    assert titles == [f"第{day}天" for day in range(12, 2, -1)]
+
+
+@pytest.mark.django_db
+def test_service_names_by_code_come_from_reference_data():
+    names = service_names_by_code()
+
+    assert names["warehousing"] == "仓储物流"
+    assert names["cross_border"] == "跨境电商"
