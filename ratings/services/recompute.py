@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from providers.models import Provider
 
-from . import scoring, selectors
-from .models import PendingRecompute, PeriodLock, RatingEvent, Review, ScoreSnapshot, TierOverride
+from .. import scoring, selectors
+from ..models import PendingRecompute, PeriodLock, RatingEvent, Review, ScoreSnapshot, TierOverride
 
 RECOMPUTE_SCHEDULED_KEY = "ratings:recompute-pending-scheduled"
 
@@ -43,7 +43,7 @@ def ratings_request_recompute(*, provider_ids: Iterable[int]) -> int:
 
 
 def _schedule_pending_recompute() -> None:
-    from .tasks import ratings_recompute_pending_task
+    from ratings.tasks import ratings_recompute_pending_task
 
     delay = settings.RATINGS_RECOMPUTE_DEBOUNCE_SECONDS
     # Only the first request in a debounce window sends a job; later ones ride along with it.
