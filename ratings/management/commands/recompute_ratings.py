@@ -1,7 +1,5 @@
 """Recompute ratings in-process: one month as of a date, or a backfill of months in order."""
 import datetime as dt
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -65,7 +63,5 @@ class Command(BaseCommand):
     def _progress(self, done: int, total: int) -> None:
         width = 30
         filled = width * done // total if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="\n" if done == total else "")
+        self.stderr.flush()
