@@ -119,6 +119,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Django 6 behaviour now: a scheme-less URL typed into a form means https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

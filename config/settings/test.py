@@ -14,3 +14,7 @@ STORAGES = {
 # Tests run tasks in-process; the worker tests start a real worker against REDIS_URL themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 RATINGS_RECOMPUTE_DEBOUNCE_SECONDS = 0
+# No collectstatic in tests: WhiteNoise serves from the finders, as in development, and does not
+# warn about a missing STATIC_ROOT on every request of a clean checkout.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
