@@ -5,12 +5,14 @@ These tests run in the PostgreSQL + Redis CI run only: the worker is a separate 
 Elsewhere they skip; with REQUIRE_WORKER_TESTS=1 (set by .ci/run) a missing prerequisite fails instead.
 """
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -19,11 +21,12 @@ import pytest
 import redis
 from celery.result import EagerResult
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from config import celery_app
 from ratings.models import ScoreSnapshot
-from ratings.tasks import provider_score_recompute_task
+from ratings.tasks import provider_score_recompute_task, ratings_recompute_task
 from tests.factories import EngagementFactory, ProviderFactory, StoreFactory, StorePerformanceFactory
 
 STARTUP_TIMEOUT = 60
@@ -161,15 +164,23 @@ def worker(celery_worker):
     print(f"----- worker log ({celery_worker.nodename}) -----\n{celery_worker.log(celery_worker.log_start)}")
 
 
-@pytest.fixture
-def broker_delivery():
+@contextmanager
+def through_broker():
     """Send tasks through the broker although the test settings make Celery eager."""
     conf = celery_app.conf
     saved = conf.task_always_eager
     assert conf.broker_url == settings.REDIS_URL
     conf.task_always_eager = False
-    yield
-    conf.task_always_eager = saved
+    try:
+        yield
+    finally:
+        conf.task_always_eager = saved
+
+
+@pytest.fixture
+def broker_delivery():
+    with through_broker():
+        yield
 
 
 def test_worker_answers_a_ping_through_redis(worker):
@@ -209,4 +220,33 @@ def test_worker_recomputes_a_provider_score_into_the_test_database(worker, broke
         timeout=10,
         what=f"the worker to log task {result.id} as succeeded",
         start=worker.log_start,
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_imported_files_are_rated_by_the_worker_and_exported(worker, tmp_path):
+    """The end-to-end path of tests/ratings/test_end_to_end.py, with the recompute done by the real worker."""
+    from tests.ratings import test_end_to_end as e2e
+
+    quiet = io.StringIO()
+    # Imports run in-process (eager): their own debounced recompute is for today's month, not 2025-06.
+    for command, name, text in (
+        ("import_providers", "p.csv", e2e.PROVIDERS), ("import_engagements", "e.csv", e2e.ENGAGEMENTS),
+        ("import_reviews", "r.csv", e2e.REVIEWS), ("import_performance", "perf.csv", e2e.performance_csv()),
+    ):
+        call_command(command, e2e.write(tmp_path, name, text), stdout=quiet)
+    assert not ScoreSnapshot.objects.filter(period=dt.date(2025, 6, 1)).exists()
+
+    with through_broker():
+        result = ratings_recompute_task.apply_async(args=("2025-06-30",), queue=worker.queue)
+    assert not isinstance(result, EagerResult), "the task ran in-process instead of through the broker"
+    worker.wait_for(
+        lambda: ScoreSnapshot.objects.filter(period=dt.date(2025, 6, 1)).count() == 3,
+        timeout=TASK_TIMEOUT, what=f"three 2025-06 snapshots (task {result.id})", start=worker.log_start,
+    )
+    assert e2e.export("csv") == (
+        "slug,period,composite,reviews,performance,active_stores,excellent_stores,candidate_tier,tier,status,at_risk\n"
+        "alpha,2025-06,3.90,3.7500,4.0000,3,0,3,3,active,False\n"
+        "beta,2025-06,3.20,3.5000,3.0000,1,0,,,probation,False\n"
+        "gamma,2025-06,,3.5000,,1,0,,,active,False\n"
     )
