@@ -1,11 +1,26 @@
 """The versioned partner API (/api/v1/)."""
-from rest_framework.routers import DefaultRouter
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
 
-from providers.api import ProviderViewSet
+from partners.api import WebhookSubscriptionViewSet, api_not_found
+from providers.api import CategoryListView, PlatformListView, ProviderCompareView, ProviderViewSet, ServiceListView
+from ratings.api import PerformanceIngestView, PolicyView, TierListView
 
 app_name = "api"
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("providers", ProviderViewSet, basename="provider")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("compare/", ProviderCompareView.as_view(), name="compare"),
+    path("tiers/", TierListView.as_view(), name="tiers"),
+    path("policy/", PolicyView.as_view(), name="policy"),
+    path("platforms/", PlatformListView.as_view(), name="platform-list"),
+    path("categories/", CategoryListView.as_view(), name="category-list"),
+    path("services/", ServiceListView.as_view(), name="service-list"),
+    path("performance/", PerformanceIngestView.as_view(), name="performance"),
+    # Last: any other path ending in "/" is a JSON 404 (paths without it still get APPEND_SLASH's redirect).
+    re_path(r"^(?P<path>(?s:.*)/)$", api_not_found, name="not-found"),
+]

@@ -1,9 +1,25 @@
 """Directory filters shared by the merchant pages and the API."""
 import django_filters
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Platform, Provider, Service
+
+# A single word of at least this many characters is also matched fuzzily (trigrams) on PostgreSQL; anything else,
+# and every search on SQLite, is a substring match. Phrases are not fuzzy: a shared common word would match them.
+FUZZY_MIN_LENGTH = 4
+FUZZY_THRESHOLD = 0.5
+
+
+def search_q(value: str) -> Q:
+    """Substring match over Chinese and English names and descriptions (trigram-indexed on PostgreSQL)."""
+    return (
+        Q(name__icontains=value) | Q(name_en__icontains=value) | Q(description__icontains=value)
+        | Q(description_en__icontains=value)
+    )
 
 
 class ProviderFilter(django_filters.FilterSet):
@@ -32,7 +48,73 @@ class ProviderFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(name_en__icontains=value) | Q(description__icontains=value)
-            | Q(description_en__icontains=value)
+        return queryset.filter(search_q(value))
+
+
+def _name_order():
+    """Names in the reader's language: English names when the page is English (Chinese where none is known)."""
+    if get_language() == "en":
+        return [Coalesce(NullIf("name_en", Value("")), "name").asc(), "pk"]
+    return ["name", "pk"]
+
+
+# sort value → (label, ordering). Unrated providers sort last on every backend; pk keeps pages stable.
+SORTS = {
+    "score": (_("综合分从高到低"), lambda: [F("score").desc(nulls_last=True), "name", "pk"]),
+    "tier": (_("星级从高到低"), lambda: [F("tier").desc(nulls_last=True), F("score").desc(nulls_last=True), "name", "pk"]),
+    "reviews": (_("评价数从多到少"), lambda: ["-review_count", F("score").desc(nulls_last=True), "name", "pk"]),
+    "fee": (_("月服务费从低到高"), lambda: [F("fee_min").asc(nulls_last=True), "name", "pk"]),
+    "fee_desc": (_("月服务费从高到低"), lambda: [F("fee_max").desc(nulls_last=True), "name", "pk"]),
+    "name": (_("名称"), _name_order),
+}
+DEFAULT_SORT = "score"
+
+
+class DirectoryFilter(ProviderFilter):
+    """The merchant directory's filters: the shared ones plus a monthly fee range and a sort order."""
+
+    fee_from = django_filters.NumberFilter(method="filter_fee_from", label=_("月服务费不低于（元）"), min_value=0)
+    fee_to = django_filters.NumberFilter(method="filter_fee_to", label=_("月服务费不高于（元）"), min_value=0)
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort", label=_("排序"), choices=[(key, label) for key, (label, _o) in SORTS.items()],
+        empty_label=None,
+    )
+
+    class Meta(ProviderFilter.Meta):
+        fields = [*ProviderFilter.Meta.fields, "fee_from", "fee_to", "sort"]
+
+    def filter_fee_from(self, queryset, name, value):
+        # A provider whose range reaches the budget's low end; one that publishes no fee cannot be judged.
+        return queryset.filter(Q(fee_max__gte=value) | Q(fee_max__isnull=True, fee_min__gte=value))
+
+    def filter_fee_to(self, queryset, name, value):
+        return queryset.filter(Q(fee_min__lte=value) | Q(fee_min__isnull=True, fee_max__lte=value))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        match = search_q(value)
+        rank = Case(
+            When(Q(name__icontains=value) | Q(name_en__icontains=value), then=Value(0)),
+            default=Value(1), output_field=IntegerField(),
         )
+        if connection.vendor == "postgresql" and len(value) >= FUZZY_MIN_LENGTH and " " not in value:
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            # Typo-tolerant on Latin names ("Xinhai" finds "Xinghai"); Chinese is matched as substrings above.
+            queryset = queryset.annotate(name_similarity=TrigramWordSimilarity(value, "name_en"))
+            match |= Q(name_similarity__gte=FUZZY_THRESHOLD)
+            rank = Case(
+                When(Q(name__icontains=value) | Q(name_en__icontains=value), then=Value(0)),
+                When(name_similarity__gte=FUZZY_THRESHOLD, then=Value(1)),
+                default=Value(2), output_field=IntegerField(),
+            )
+        queryset = queryset.filter(match).annotate(search_rank=rank)
+        if not self.form.cleaned_data.get("sort"):
+            # Without an explicit sort, name matches come before description matches.
+            queryset = queryset.order_by("search_rank", *SORTS[DEFAULT_SORT][1]())
+        return queryset
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1]())

@@ -15,6 +15,7 @@ from .csv_import import (
     MAX_PARAMS_PER_QUERY, UNCHANGED, UPDATED, Cells, ImportFailed, ImportResult, RowError, Upsert, cell, chunks,
     code_map, fetch_by_keys, number_rows, parse_rows,
 )
+from .cache import directory_cache_bump
 from .models import Category, Engagement, Platform, Provider, Service, Store
 
 PROVIDER_COLUMNS = (
@@ -67,6 +68,8 @@ def import_providers(
             result.affected_provider_ids.update(provider.pk for provider in upsert.create)
             # Services decide tier gates, so a changed provider is re-rated (its reviews' verification can't change).
             refresh_ratings(provider_ids=result.affected_provider_ids, reviews=False)
+            # Names, fees and services show in cached directory pages before any recompute has run.
+            transaction.on_commit(directory_cache_bump)
     return result
 
 

@@ -1,4 +1,5 @@
 """The directory: providers, the platforms they work on, and the merchant stores they run."""
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -82,6 +83,10 @@ class Provider(models.Model):
     platforms = models.ManyToManyField(Platform, related_name="providers", blank=True, verbose_name=_("平台"))
     categories = models.ManyToManyField(Category, related_name="providers", blank=True, verbose_name=_("类目"))
     services = models.ManyToManyField(Service, related_name="providers", blank=True, verbose_name=_("服务"))
+    # Staff accounts that answer reviews on the provider's behalf.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="provider_memberships", blank=True, verbose_name=_("服务商账号")
+    )
 
     # Denormalized from the latest score snapshot by the ratings recompute, so listings sort without joins.
     tier = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True, db_index=True)
@@ -140,6 +145,10 @@ class Store(models.Model):
     name = models.CharField(_("店铺名称"), max_length=120)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, null=True, blank=True, related_name="stores", verbose_name=_("类目")
+    )
+    # Merchant accounts that own the store: they may review the providers that run (or ran) it.
+    merchants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="stores", blank=True, verbose_name=_("商家账号")
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

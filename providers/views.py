@@ -1,58 +1,129 @@
-"""Merchant-facing pages: the directory and a provider's page."""
+"""Merchant-facing pages: home, the directory, a provider's page and the side-by-side comparison."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
-from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from ratings.models import TIER_CHOICES
+from ratings.selectors import policy_active
 
-from .filters import ProviderFilter
+from .cache import cached_fragment
+from .charts import TrendPoint, trend_chart
+from .filters import DirectoryFilter
+from .forms import DirectSelect
 from .models import Provider
+from .presenters import (  # noqa: F401 (fee_range_display and explanation_display are imported from here by tests)
+    comparison_rows,
+    explanation_display,
+    fee_range_display,
+    gate_thresholds,
+)
 from .selectors import (
+    COMPARE_MAX,
     DIRECTORY_ORDERING,
+    REVIEW_SORTS,
+    member_providers,
+    merchant_reviewable_engagements,
     provider_active_store_count,
     provider_get,
     provider_latest_snapshot,
     provider_list,
-    provider_published_reviews,
+    provider_reviews,
+    provider_store_performance,
+    provider_trend,
+    providers_for_compare,
+    providers_for_tray,
+    providers_top_by_platform,
+    providers_top_by_tier,
     service_names_by_code,
 )
 
 PAGE_SIZE = 20
+CARD_FIELDS = (
+    "slug", "name", "name_en", "city", "status", "verified", "tier", "score", "at_risk", "review_count",
+    "review_average", "fee_min", "fee_max",
+)
+REVIEWS_PAGE_SIZE = 10
+COMPARE_SESSION_KEY = "compare"
+TRAY_MARKER = "<!--compare-tray-->"
 
 # The directory form shows these filters, in this order; the API's other filters (min_tier) stay API-only.
-DIRECTORY_FILTER_FIELDS = ("q", "tier", "platform", "category", "service", "city", "min_score")
+DIRECTORY_FILTER_FIELDS = (
+    "q", "tier", "platform", "category", "service", "city", "fee_from", "fee_to", "min_score", "sort",
+)
 _ALL_CHOICES = {
     "tier": gettext_lazy("全部星级"),
     "platform": gettext_lazy("全部平台"),
     "category": gettext_lazy("全部类目"),
     "service": gettext_lazy("全部服务"),
 }
-
-# Labels for the gate checks a snapshot explains; an unknown check shows its raw name.
-CHECK_LABELS = {
-    "score": gettext_lazy("综合分"),
-    "composite": gettext_lazy("综合分"),
-    "min_score": gettext_lazy("综合分"),
-    "active_stores": gettext_lazy("在营店铺"),
-    "min_active_stores": gettext_lazy("在营店铺"),
-    "excellent_stores": gettext_lazy("优秀店铺"),
-    "min_excellent_stores": gettext_lazy("优秀店铺"),
-    "services": gettext_lazy("必备服务"),
-    "required_services": gettext_lazy("必备服务"),
+REVIEW_SORT_LABELS = {
+    "newest": gettext_lazy("最新"),
+    "oldest": gettext_lazy("最早"),
+    "highest": gettext_lazy("评分最高"),
+    "lowest": gettext_lazy("评分最低"),
 }
 
 
+def _anonymous_get(request) -> bool:
+    # Only pages that look the same for every visitor may be cached; signed-in users get fresh pages.
+    return request.method == "GET" and not request.user.is_authenticated
+
+
+@require_GET
+def home_view(request):
+    def render_home() -> str:
+        return render_to_string("providers/_home_content.html", {
+            "by_tier": providers_top_by_tier(per_tier=3),
+            "by_platform": providers_top_by_platform(per_platform=3),
+            "gates": sorted(policy_active().gates.all(), key=lambda gate: -gate.tier),
+        })
+
+    html = (
+        cached_fragment(page="home", query="", language=get_language(), render=render_home)
+        if _anonymous_get(request) else render_home()
+    )
+    # The fragment was rendered by our own (autoescaping) templates, cached as a plain string.
+    return render(request, "providers/home.html", {"content": mark_safe(html)})
+
+
+@require_GET
 def provider_list_view(request):
-    provider_filter = ProviderFilter(request.GET, queryset=provider_list().order_by(*DIRECTORY_ORDERING))
+    query = request.GET.urlencode()
+
+    def render_results() -> str:
+        return render_to_string("providers/_directory_results.html", _directory_context(request))
+
+    html = (
+        cached_fragment(page="list", query=query, language=get_language(), render=render_results)
+        if _anonymous_get(request) else render_results()
+    )
+    compare = compare_slugs(request)
+    tray = render_to_string("providers/_compare_tray.html", {
+        "compare": providers_for_tray(slugs=compare) if compare else [],
+        "compare_max": COMPARE_MAX,
+    })
+    # Rendered by our own (autoescaping) templates, cached as a plain string; the tray is per visitor.
+    return render(request, "providers/provider_list.html", {
+        "results": mark_safe(html.replace(TRAY_MARKER, tray, 1)),
+    })
+
+
+def _directory_context(request) -> dict:
+    # Cards show none of the long text columns; leaving them out keeps the sort of thousands of rows small.
+    listing = provider_list().only(*CARD_FIELDS).order_by(*DIRECTORY_ORDERING)
+    provider_filter = DirectoryFilter(request.GET, queryset=listing)
     _shape_directory_form(provider_filter.form)
     # A value that does not parse is shown as a form error with no results, never silently dropped.
     providers = provider_filter.qs if provider_filter.is_valid() else provider_filter.queryset.none()
@@ -61,132 +132,153 @@ def provider_list_view(request):
         provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "providers/provider_list.html",
-        {
-            "filter": provider_filter,
-            "form": provider_filter.form,
-            "fields": [provider_filter.form[name] for name in DIRECTORY_FILTER_FIELDS],
-            "page": page,
-            "query": query.urlencode(),
-            "filtered": any(query.get(name) for name in DIRECTORY_FILTER_FIELDS),
-        },
-    )
-
-
-def provider_detail_view(request, slug):
-    try:
-        provider = provider_get(slug=slug)
-    except Provider.DoesNotExist:
-        raise Http404(_("没有这个服务商"))
-    provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
-    snapshot = provider_latest_snapshot(provider=provider)
-    explanation = (
-        explanation_display(snapshot.explanation, service_names=service_names_by_code()) if snapshot else None
-    )
-    return render(
-        request,
-        "providers/provider_detail.html",
-        {
-            "provider": provider,
-            "active_store_count": provider_active_store_count(provider=provider, on=timezone.localdate()),
-            "snapshot": snapshot,
-            "explanation": explanation,
-            "reviews": provider_published_reviews(provider=provider),
-        },
-    )
+    return {
+        "form": provider_filter.form,
+        "fields": [provider_filter.form[name] for name in DIRECTORY_FILTER_FIELDS],
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(query.get(name) for name in DIRECTORY_FILTER_FIELDS if name != "sort"),
+        "compare_max": COMPARE_MAX,
+    }
 
 
 def _shape_directory_form(form) -> None:
     """Present the shared filter form for people: a tier select, "all" choices, sensible inputs."""
-    form.fields["tier"].widget = forms.Select(choices=[("", _ALL_CHOICES["tier"]), *TIER_CHOICES])
+    form.fields["tier"].widget = DirectSelect(choices=[("", _ALL_CHOICES["tier"]), *TIER_CHOICES])
     for name in ("platform", "category", "service"):
-        form.fields[name].empty_label = _ALL_CHOICES[name]
+        field = form.fields[name]
+        field.empty_label = _ALL_CHOICES[name]
+        field.label_from_instance = _localized_label
+        field.widget = DirectSelect(choices=field.choices)
+    form.fields["sort"].widget = DirectSelect(choices=form.fields["sort"].choices)
     form.fields["min_score"].widget.attrs.update({"min": "0", "max": "5", "step": "0.1", "placeholder": "4.5"})
+    for name, example in (("fee_from", "5000"), ("fee_to", "30000")):
+        form.fields[name].widget.attrs.update({"min": "0", "step": "1000", "placeholder": example, "inputmode": "numeric"})
     form.fields["city"].widget.attrs.update({"placeholder": _("如：杭州")})
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs.update({"placeholder": _("公司名称、英文名或简介")})
 
 
-def format_cny(amount: Decimal) -> str:
-    """Whole yuan with thousands separators ("¥8,000"), the way fees are quoted whatever the UI language."""
-    return "¥{:,}".format(amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+def _localized_label(obj) -> str:
+    return obj.name_en if get_language() == "en" and obj.name_en else obj.name
 
 
-def fee_range_display(fee_min: Decimal | None, fee_max: Decimal | None) -> str:
-    """A monthly fee range such as "¥8,000–¥30,000/月"; empty when the provider publishes none."""
-    if fee_min is not None and fee_max is not None:
-        if fee_min == fee_max:
-            return _("%(fee)s/月") % {"fee": format_cny(fee_min)}
-        return _("%(low)s–%(high)s/月") % {"low": format_cny(fee_min), "high": format_cny(fee_max)}
-    if fee_min is not None:
-        return _("%(fee)s/月起") % {"fee": format_cny(fee_min)}
-    if fee_max is not None:
-        return _("最高 %(fee)s/月") % {"fee": format_cny(fee_max)}
-    return ""
+@require_GET
+def provider_detail_view(request, slug):
+    try:
+        provider = provider_get(slug=slug)
+    except Provider.DoesNotExist:
+        raise Http404(_("没有这个服务商"))
+    today = timezone.localdate()
+    provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
+    snapshot = provider_latest_snapshot(provider=provider)
+    explanation = (
+        explanation_display(snapshot.explanation, service_names=service_names_by_code()) if snapshot else None
+    )
+    trend = provider_trend(provider=provider) if snapshot else []
+    chart = (
+        trend_chart(
+            [TrendPoint(period=s.period, composite=s.composite, tier=s.tier) for s in trend],
+            thresholds=gate_thresholds(snapshot.explanation),
+        )
+        if trend else None
+    )
+    sort = request.GET.get("sort") if request.GET.get("sort") in REVIEW_SORTS else "newest"
+    reviews = Paginator(provider_reviews(provider=provider, sort=sort), REVIEWS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    window = snapshot.policy.performance_window_months if snapshot else 3
+    return render(request, "providers/provider_detail.html", {
+        "provider": provider,
+        "active_store_count": provider_active_store_count(provider=provider, on=today),
+        "snapshot": snapshot,
+        "explanation": explanation,
+        "chart": chart,
+        "trend": trend,
+        "performance": provider_store_performance(provider=provider, on=today, months=window),
+        "reviews": reviews,
+        "review_sort": sort,
+        "review_sorts": [(key, label) for key, label in REVIEW_SORT_LABELS.items()],
+        "reviewable": list(merchant_reviewable_engagements(user=request.user, provider=provider, on=today)),
+        "is_member": provider in member_providers(user=request.user),
+        "compare": compare_slugs(request),
+        "compare_max": COMPARE_MAX,
+    })
 
 
-def explanation_display(explanation, *, service_names: dict[str, str] | None = None) -> dict:
-    """Keep only the well-formed parts of a snapshot's explanation JSON, so the page renders whatever it holds.
-
-    Expected: {"gates": [{"tier", "met", "checks": [{"name", "value", "threshold", "met"}]}],
-    "next_tier": {"tier", "missing": [str | {"text", "text_en"}]}}; anything else is dropped, not half-shown.
-    Service codes in check values are shown by name when service_names knows them.
-    """
-    if not isinstance(explanation, dict):
-        return {}
-    names = service_names or {}
-    gates = []
-    for gate in _list(explanation.get("gates")):
-        if not isinstance(gate, dict):
-            continue
-        checks = [
-            {
-                "label": CHECK_LABELS.get(str(check.get("name", "")), str(check.get("name", ""))),
-                "value": _value(check.get("value"), names),
-                "threshold": _value(check.get("threshold"), names),
-                "met": check.get("met") is True,
-            }
-            for check in _list(gate.get("checks"))
-            if isinstance(check, dict)
-        ]
-        gates.append({"tier": _tier(gate.get("tier")), "met": gate.get("met") is True, "checks": checks})
-    result = {}
-    if gates:
-        result["gates"] = gates
-    next_tier = explanation.get("next_tier")
-    if isinstance(next_tier, dict) and _tier(next_tier.get("tier")):
-        missing = [text for text in (_missing_text(item, names) for item in _list(next_tier.get("missing"))) if text]
-        result["next_tier"] = {"tier": _tier(next_tier.get("tier")), "missing": missing}
-    return result
+# Compare -----------------------------------------------------------------------------------------------------------
 
 
-def _missing_text(item, names: dict[str, str]) -> str:
-    """A "missing" entry is a sentence, or a dict carrying one ("text", "text_en") and maybe service codes."""
-    if isinstance(item, str):
-        return item
-    if not isinstance(item, dict):
-        return ""
-    codes = item.get("missing")
-    if isinstance(codes, list) and codes and all(isinstance(code, str) for code in codes):
-        return _("需要服务：%(services)s") % {"services": _value(codes, names)}
-    text = item.get("text_en") if get_language() == "en" else None
-    text = text or item.get("text")
-    return text if isinstance(text, str) else ""
+def compare_slugs(request) -> list[str]:
+    """The shortlist kept in the visitor's session (slugs, at most COMPARE_MAX)."""
+    # Reading the session of a visitor without one would create it; only look when a cookie came in.
+    if not request.session.session_key and not request.session.modified:
+        return []
+    value = request.session.get(COMPARE_SESSION_KEY, [])
+    return [slug for slug in value if isinstance(slug, str)][:COMPARE_MAX] if isinstance(value, list) else []
 
 
-def _list(value) -> list:
-    return value if isinstance(value, list) else []
+def _parse_slugs(values: list[str]) -> list[str]:
+    slugs = []
+    for value in values:
+        for slug in value.split(","):
+            slug = slug.strip()
+            if slug and slug not in slugs and len(slug) <= 80:
+                slugs.append(slug)
+    return slugs
 
 
-def _tier(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and 3 <= value <= 6 else None
+@require_GET
+def compare_view(request):
+    raw = request.GET.getlist("p")
+    slugs = _parse_slugs(raw)
+    if not raw and compare_slugs(request):
+        return redirect(f"{reverse('providers:compare')}?{urlencode({'p': ','.join(compare_slugs(request))})}")
+    if len(slugs) > COMPARE_MAX:
+        messages.warning(request, _("最多同时对比 %(count)d 家服务商，已保留前 %(count)d 家。") % {"count": COMPARE_MAX})
+        slugs = slugs[:COMPARE_MAX]
+    canonical = ",".join(slugs)
+    if raw and raw != [canonical]:
+        # Ticked boxes arrive as p=a&p=b; the shareable address is p=a,b.
+        return redirect(f"{reverse('providers:compare')}?{urlencode({'p': canonical})}")
+    providers = providers_for_compare(slugs=slugs)
+    if [p.slug for p in providers] != compare_slugs(request):
+        request.session[COMPARE_SESSION_KEY] = [p.slug for p in providers]
+    for provider in providers:
+        provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
+    unknown = [slug for slug in slugs if slug not in {p.slug for p in providers}]
+    return render(request, "providers/provider_compare.html", {
+        "providers": providers,
+        "rows": comparison_rows(providers, service_names=service_names_by_code()) if providers else [],
+        "unknown": unknown,
+        "compare_max": COMPARE_MAX,
+        "remove_urls": [
+            f"{reverse('providers:compare')}?{urlencode({'p': ','.join(s for s in slugs if s != p.slug)})}"
+            for p in providers
+        ],
+    })
 
 
-def _value(value, names: dict[str, str]) -> str:
-    if value is None or isinstance(value, dict):
-        return ""
-    if isinstance(value, list | tuple):
-        return "、".join(names.get(str(item), str(item)) for item in value)
-    return str(value)
+@require_POST
+def compare_change_view(request):
+    """Add a provider to the session shortlist, or remove it, then go back where the visitor was."""
+    slug = request.POST.get("slug", "")
+    action = request.POST.get("action", "add")
+    current = compare_slugs(request)
+    if action == "remove":
+        current = [s for s in current if s != slug]
+    elif slug and slug not in current:
+        if len(current) >= COMPARE_MAX:
+            messages.warning(request, _("最多同时对比 %(count)d 家服务商，请先移除一家。") % {"count": COMPARE_MAX})
+        elif Provider.objects.filter(slug=slug).exists():
+            current.append(slug)
+            messages.success(request, _("已加入对比。"))
+    request.session[COMPARE_SESSION_KEY] = current
+    return HttpResponseRedirect(_safe_next(request, default=reverse("providers:compare")))
+
+
+def _safe_next(request, *, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default

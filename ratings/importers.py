@@ -17,6 +17,7 @@ from providers.importers import parse_provider, parse_store, provider_ids_by_slu
 from providers.models import Engagement, Platform
 
 from .models import DIMENSION_FIELDS, Review, StorePerformance
+from .services.moderation import reviews_flag_bursts
 
 REVIEW_COLUMNS = (
     "provider_slug", "platform", "store_external_id", "rating", "created_at", "status", "title", "body",
@@ -48,6 +49,7 @@ def import_reviews(*, rows: Iterable[Mapping[str, str]], dry_run: bool = False, 
         result.affected_provider_ids = {provider_id for provider_id, _store_id, _date in changed}
         if not dry_run:
             refresh_ratings(provider_ids=result.affected_provider_ids)
+            reviews_flag_bursts(provider_ids=result.affected_provider_ids)  # unusual bursts wait for moderation
     return result
 
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from providers.models import Provider, Service, Store
+from providers.models import Engagement, Provider, Service, Store
 
 TIER_CHOICES = [(3, _("三星")), (4, _("四星")), (5, _("五星")), (6, _("六星"))]
 
@@ -17,9 +17,10 @@ def _dec(max_digits, places, label, **kw):
 
 
 class RatingPolicy(models.Model):
-    """A numbered version of the published rating rules; exactly one is active."""
+    """A numbered version of the published rating rules (exactly one active), or an unnumbered draft."""
 
-    version = models.PositiveIntegerField(_("版本"), unique=True)
+    # Null while a draft: activation numbers it (ratings.services.policy_activate), after which it is read-only.
+    version = models.PositiveIntegerField(_("版本"), unique=True, null=True, blank=True)
     name = models.CharField(_("名称"), max_length=80)
     is_active = models.BooleanField(_("生效中"), default=False)
     # Review score: Bayesian prior and time decay.
@@ -39,15 +40,33 @@ class RatingPolicy(models.Model):
     probation_threshold = _dec(4, 2, _("考察期门槛"), default=Decimal("3.50"))
     delist_after_months = models.PositiveSmallIntegerField(_("连续不达标月数清退"), default=2)
     demote_after_months = models.PositiveSmallIntegerField(_("连续低于星级月数降级"), default=2)
+    # Burst detection: more than burst_min_reviews reviews of one provider on one day, and more than
+    # burst_rate_multiplier × its usual daily rate over the burst_baseline_days before, are held for moderation.
+    burst_min_reviews = models.PositiveSmallIntegerField(_("集中评价：单日评价数超过"), default=5)
+    burst_rate_multiplier = _dec(5, 2, _("集中评价：超过日常日均的倍数"), default=Decimal("3"))
+    burst_baseline_days = models.PositiveSmallIntegerField(_("集中评价：日常日均的统计天数"), default=90)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("启用人"),
+    )
 
     class Meta:
         verbose_name = _("评级规则")
         verbose_name_plural = _("评级规则")
         ordering = ["-version"]
+        permissions = [("activate_ratingpolicy", _("可启用评级规则草稿"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_active"], condition=Q(is_active=True), name="%(app_label)s_%(class)s_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(version__isnull=False),
+                name="%(app_label)s_%(class)s_active_has_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(burst_baseline_days__gt=0), name="%(app_label)s_%(class)s_burst_baseline_positive"
             ),
             models.CheckConstraint(
                 condition=Q(half_life_days__gt=0), name="%(app_label)s_%(class)s_half_life_positive"
@@ -58,7 +77,11 @@ class RatingPolicy(models.Model):
         ]
 
     def __str__(self):
-        return f"v{self.version} {self.name}"
+        return f"v{self.version} {self.name}" if self.version is not None else f"{_('草稿')} {self.name}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.version is None
 
 
 class TierGate(models.Model):
@@ -99,6 +122,10 @@ class Review(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("服务商"))
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("店铺"))
+    # Set for reviews written on the site: one review per engagement. Imported reviews have none.
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews", verbose_name=_("合作")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("作者")
     )
@@ -118,6 +145,14 @@ class Review(models.Model):
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Set by ratings.services.reviews_flag_bursts when the review arrived in an unusual burst and was held.
+    burst = models.BooleanField(_("集中评价"), default=False)
+    # A moderator's last decision; a decided review is never held again by burst detection.
+    moderated_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("审核人"),
+    )
 
     class Meta:
         verbose_name = _("评价")
@@ -126,12 +161,21 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["status", "verified", "created_at"], name="ratings_review_scoring_idx"),
             models.Index(fields=["provider", "status", "created_at"], name="ratings_review_provider_idx"),
+            # The moderation queue: pending reviews, oldest submission first.
+            models.Index(fields=["status", "submitted_at"], name="ratings_review_queue_idx"),
+            # The admin's review list: newest first, ties by id, read backwards a page at a time.
+            models.Index(fields=["created_at", "id"], name="ratings_review_recent_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "store", "created_at"],
                 name="%(app_label)s_%(class)s_unique_provider_store_date",
                 violation_error_message=_("该店铺在同一天已评价过此服务商。"),
+            ),
+            models.UniqueConstraint(
+                fields=["engagement"], condition=Q(engagement__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_engagement",
+                violation_error_message=_("这次合作已经评价过了。"),
             ),
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="%(app_label)s_%(class)s_rating_range",
@@ -226,6 +270,9 @@ class ScoreSnapshot(models.Model):
         verbose_name = _("评分快照")
         verbose_name_plural = _("评分快照")
         ordering = ["provider", "-period"]
+        # Pin, lift, reinstate, suspend and recompute on the provider's admin page (the Graders' work).
+        permissions = [("grade_provider", _("可评级服务商（锁定、解除、恢复、暂停、重算）"))]
+        indexes = [models.Index(fields=["period", "tier"], name="ratings_snapshot_period_idx")]
         constraints = [
             models.UniqueConstraint(fields=["provider", "period"], name="%(app_label)s_%(class)s_unique_provider_period"),
         ]
@@ -268,8 +315,16 @@ class RatingEvent(models.Model):
         TIER = "tier", _("星级")
         STATUS = "status", _("状态")
         OVERRIDE = "override", _("人工锁定")
+        RECOMPUTE = "recompute", _("手动重算")
+        REVIEW = "review", _("评价审核")
+        BURST = "burst", _("集中评价")
+        ALERT = "alert", _("公开警示")
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="rating_events", verbose_name=_("服务商"))
+    # The review a moderation or burst event is about.
+    review = models.ForeignKey(
+        "Review", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("评价")
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     period = models.DateField(_("月份"), null=True, blank=True)
     from_value = models.CharField(_("原值"), max_length=20, blank=True)
@@ -285,7 +340,12 @@ class RatingEvent(models.Model):
         verbose_name = _("评级事件")
         verbose_name_plural = _("评级事件")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["provider", "period"], name="ratings_event_provider_idx")]
+        indexes = [
+            models.Index(fields=["provider", "period"], name="ratings_event_provider_idx"),
+            # The audit list is newest first and filtered by kind.
+            models.Index(fields=["created_at"], name="ratings_event_created_idx"),
+            models.Index(fields=["kind", "created_at"], name="ratings_event_kind_idx"),
+        ]
 
     def __str__(self):
         return f"{self.provider} {self.kind}: {self.from_value} → {self.to_value}"
@@ -306,3 +366,147 @@ class PeriodLock(models.Model):
     """One row per period; locked FOR UPDATE so two database-locked runs of a period never interleave."""
 
     period = models.DateField(unique=True)
+
+
+class ReviewQueue(Review):
+    """The moderation queue: pending reviews and reviews a provider has appealed (a proxy with its own admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("审核队列")
+        verbose_name_plural = _("审核队列")
+
+
+class ReviewAppeal(models.Model):
+    """A provider contesting a review of it (e.g. a malicious review, 恶意差评), with its explanation."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        UPHELD = "upheld", _("申诉成立")
+        DISMISSED = "dismissed", _("申诉驳回")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("评价"))
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("服务商"))
+    explanation = models.TextField(_("申诉说明"), max_length=2000)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("申诉人"),
+    )
+    created_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("处理人"),
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolution = models.TextField(_("处理说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("评价申诉")
+        verbose_name_plural = _("评价申诉")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review"], condition=Q(status="open"), name="%(app_label)s_%(class)s_one_open_per_review",
+                violation_error_message=_("这条评价已有待处理的申诉。"),
+            ),
+            models.CheckConstraint(condition=~Q(explanation=""), name="%(app_label)s_%(class)s_explanation_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} · {self.review_id} · {self.get_status_display()}"
+
+
+ALERT_VISIBLE_DAYS = 90
+
+
+class ProviderAlert(models.Model):
+    """A public warning that a moderator confirmed review manipulation; shown for ALERT_VISIBLE_DAYS days."""
+
+    class Kind(models.TextChoices):
+        PAID_REVIEWS = "paid_reviews", _("有偿刷评")
+        FAKE_REVIEWS = "fake_reviews", _("虚假评价")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("服务商"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    message = models.TextField(_("公开说明"))
+    reason = models.TextField(_("内部理由"))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("发布人"),
+    )
+    posted_at = models.DateTimeField(_("发布时间"))
+    expires_at = models.DateTimeField(_("到期时间"))
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("撤回人"),
+    )
+    withdraw_reason = models.TextField(_("撤回理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("公开警示")
+        verbose_name_plural = _("公开警示")
+        ordering = ["-posted_at", "-id"]
+        indexes = [models.Index(fields=["provider", "expires_at"], name="ratings_alert_provider_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(message=""), name="%(app_label)s_%(class)s_message_required"),
+            models.CheckConstraint(condition=~Q(reason=""), name="%(app_label)s_%(class)s_reason_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} · {self.get_kind_display()}"
+
+
+class ImportJob(models.Model):
+    """One CSV upload in the admin: checked in a dry run, written only when confirmed and the whole file is valid."""
+
+    class Kind(models.TextChoices):
+        PROVIDERS = "providers", _("服务商")
+        ENGAGEMENTS = "engagements", _("合作")
+        REVIEWS = "reviews", _("评价")
+        PERFORMANCE = "performance", _("店铺月度表现")
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("校验中")
+        READY = "ready", _("待确认")
+        INVALID = "invalid", _("有错误")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("导入失败")
+
+    kind = models.CharField(_("数据类型"), max_length=12, choices=Kind.choices)
+    filename = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("文件大小（字节）"))
+    # The file itself, so a worker on another machine reads exactly what was previewed.
+    data = models.BinaryField(_("文件内容"))
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("确认人"),
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("数据导入")
+        verbose_name_plural = _("数据导入")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("import_providers", _("可导入服务商")),
+            ("import_engagements", _("可导入合作")),
+            ("import_reviews", _("可导入评价")),
+            ("import_performance", _("可导入店铺月度表现")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.filename}"

@@ -41,3 +41,10 @@ def provider_score_recompute_task(self, provider_id: int, as_of: str | None = No
 def ratings_recompute_pending_task(self) -> int:
     """Recompute the providers marked by reviews and imports, as of today."""
     return services.ratings_recompute_pending(as_of=timezone.localdate())
+
+
+@shared_task(**RETRY)
+def import_job_run_task(self, job_id: int) -> str | None:
+    """Run an admin upload's dry run or confirmed import; returns the job's new status (None if it is gone)."""
+    job = services.import_job_run(job_id=job_id)
+    return job.status if job else None

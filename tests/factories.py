@@ -216,3 +216,89 @@ def table_counts() -> dict[str, int]:
     models = [Provider, Provider.platforms.through, Provider.categories.through, Provider.services.through, Store,
               Engagement, Review, StorePerformance, PendingRecompute]
     return {model._meta.label: model.objects.count() for model in models}
+
+
+# Partner API (issue 6): keys, clients and throttle state.
+
+def api_key(*, scopes=("read",), name="测试合作方", **kwargs):
+    """A saved ApiKey with the given scopes and the whole key string (only known at creation)."""
+    from partners.services import api_key_create
+
+    return api_key_create(name=name, scopes=scopes, **kwargs)
+
+
+def api_client(raw_key=None):
+    """A DRF APIClient, sending `Authorization: Api-Key <raw_key>` when a key is given."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if raw_key:
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    return client
+
+
+def reset_anonymous_throttle(ident="127.0.0.1"):
+    """Clear the anonymous counter of the current window (Redis keeps counters across tests)."""
+    from partners.authentication import throttle_reset
+
+    throttle_reset(scope="anon", ident=ident)
+
+
+# Accounts for the merchant pages: a merchant owns stores, a provider's staff answer its reviews.
+
+def merchant_of(*stores, username=None):
+    """A user account linked to the given stores as their merchant."""
+    user = UserFactory(**({"username": username} if username else {}))
+    for store in stores:
+        store.merchants.add(user)
+    return user
+
+
+def provider_staff(provider, username=None):
+    """A user account that answers reviews for the provider."""
+    user = UserFactory(**({"username": username} if username else {}))
+    provider.members.add(user)
+    return user
+
+
+# Admin roles (issue 5): staff users in the groups made by providers/migrations/*_roles.
+
+GRADERS, MODERATORS, STEWARDS = "Graders", "Moderators", "Data stewards"
+
+
+def staff_user(role: str | None, username: str | None = None):
+    """A staff account in one admin role (None: staff in no role)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True, **({"username": username} if username else {}))
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def rated_provider(*, stores: int = 3, score: str = "4.00", today: dt.date | None = None, **provider_fields):
+    """A provider running `stores` stores since two years ago, each with performance rows at `score` for the
+    three months up to `today`'s month (the policy's window), so a recompute as of today rates it."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    provider = ProviderFactory(**provider_fields)
+    month = today.replace(day=1)
+    months = [month]
+    for _ in range(2):
+        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
+    for _ in range(stores):
+        engagement = EngagementFactory(provider=provider, start_date=today - dt.timedelta(days=730))
+        for period in months:
+            StorePerformanceFactory(store=engagement.store, period=period, product_score=Decimal(score),
+                                    logistics_score=Decimal(score), service_score=Decimal(score))
+    return provider
+
+
+class ReviewAppealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ratings.ReviewAppeal"
+
+    review = factory.SubFactory(ReviewFactory)
+    provider = factory.LazyAttribute(lambda o: o.review.provider)
+    explanation = "该店铺从未与我们合作，评价内容与事实不符。"

@@ -33,10 +33,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "providers",
     "ratings",
+    "partners",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses /api/ responses only (BREACH: pages with CSRF tokens and cookies stay uncompressed).
+    "partners.middleware.ApiGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -118,26 +121,67 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-LOGIN_URL = "admin:login"
-# Django 6 behaviour now: a scheme-less URL typed into a form means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "ratings:mine"
+LOGOUT_REDIRECT_URL = "home"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "partners.schema.PartnerAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.authentication.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.authentication.PartnerRateThrottle"],
+    # Anonymous reads per client address; the others per API key and endpoint scope.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_RATE_ANON", default="60/min"),
+        "read": env("API_RATE_READ", default="1200/min"),
+        "ingest": env("API_RATE_INGEST", default="30/min"),
+        "webhooks": env("API_RATE_WEBHOOKS", default="120/min"),
+    },
+    # Client address = REMOTE_ADDR unless this many proxies in front append X-Forwarded-For (else it is spoofable).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": None,
+    "EXCEPTION_HANDLER": "partners.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "代运营服务商目录 API",
-    "DESCRIPTION": "Agency-operation provider directory: providers, tiers and store performance.",
+    "DESCRIPTION": (
+        "Agency-operation provider directory: providers, tiers, history, reviews and store performance.\n\n"
+        "Authenticate with `Authorization: Api-Key <key>` (keys are issued in the admin with the scopes `read`, "
+        "`ingest`, `webhooks`); reads also work anonymously at a low rate. Errors are always JSON: "
+        "`{status, code, message, errors: [{field, row, message, code}]}`. Lists are cursor-paginated "
+        "(`next`/`previous` links). Decimals are strings.\n\n"
+        "Webhooks POST JSON with `X-Timestamp` (Unix seconds) and `X-Signature: sha256=<hex>`, the HMAC-SHA256 "
+        "of `<X-Timestamp>.<body>` keyed with the subscription's secret; reject old timestamps to stop replays."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderStatusEnum": "providers.models.Provider.Status",
+        "WebhookEventEnum": "partners.models.WebhookEvent",
+    },
     # Swagger UI is served from the vendored sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Partner API: webhooks and idempotent ingest.
+# Only for tests and local receivers: lets webhook URLs point at loopback and private addresses.
+PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+PARTNERS_WEBHOOK_TIMEOUT_SECONDS = env.float("PARTNERS_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Attempts per delivery; the waits between them double from the base up to the cap (60 s, 2 min, 4 min, …).
+PARTNERS_WEBHOOK_MAX_ATTEMPTS = env.int("PARTNERS_WEBHOOK_MAX_ATTEMPTS", default=8)
+PARTNERS_WEBHOOK_BACKOFF_SECONDS = env.int("PARTNERS_WEBHOOK_BACKOFF_SECONDS", default=60)
+PARTNERS_WEBHOOK_BACKOFF_MAX_SECONDS = env.int("PARTNERS_WEBHOOK_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
+# A subscription is switched off after this many deliveries in a row failed for good.
+PARTNERS_WEBHOOK_DISABLE_AFTER_FAILURES = env.int("PARTNERS_WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
+PARTNERS_WEBHOOKS_PER_KEY = env.int("PARTNERS_WEBHOOKS_PER_KEY", default=10)
+PARTNERS_IDEMPOTENCY_TTL_HOURS = env.int("PARTNERS_IDEMPOTENCY_TTL_HOURS", default=24)
 
 # Celery. Without a broker (no REDIS_URL) tasks run eagerly in-process, so `make run` needs nothing else.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -165,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ratings.tasks.ratings_recompute_previous_month_task",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
+    "partners-idempotency-purge": {
+        "task": "partners.tasks.idempotent_requests_purge_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "ratings-drain-pending": {
         "task": "ratings.tasks.ratings_recompute_pending_task",
         "schedule": 300.0,
@@ -176,6 +224,8 @@ RATINGS_RECOMPUTE_DEBOUNCE_SECONDS = env.int("RATINGS_RECOMPUTE_DEBOUNCE_SECONDS
 # The Redis period lock expires after this long (a killed worker cannot hold it forever); a second run waits this long.
 RATINGS_LOCK_TIMEOUT_SECONDS = env.int("RATINGS_LOCK_TIMEOUT_SECONDS", default=300)
 RATINGS_LOCK_WAIT_SECONDS = env.int("RATINGS_LOCK_WAIT_SECONDS", default=600)
+# CSV uploads in the admin larger than this are refused (the file is kept in the database until imported).
+ADMIN_IMPORT_MAX_BYTES = env.int("ADMIN_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

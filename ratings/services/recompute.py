@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 import redis
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from providers.cache import directory_cache_bump
 from providers.models import Provider
 
 from .. import scoring, selectors
@@ -105,7 +107,9 @@ def ratings_recompute(
         policy_row = selectors.policy_active()
         policy = selectors.policy_to_scoring(policy_row)
         previous_rows = selectors.previous_snapshots(period=period, provider_ids=ids)
-        facts = _gather_facts(as_of=as_of, period=period, policy=policy, provider_ids=ids, previous=previous_rows)
+        facts = ratings_gather_facts(
+            as_of=as_of, period=period, policy=policy, provider_ids=ids, previous=previous_rows
+        )
         result = RecomputeResult(period=period, as_of=as_of, providers=len(facts))
         snapshots, events = [], []
         for done, (provider_id, provider_facts) in enumerate(facts.items(), start=1):
@@ -128,12 +132,24 @@ def ratings_recompute(
         system_events.delete()
         RatingEvent.objects.bulk_create(events, batch_size=500)
         result.events = len(events)
+        if events:
+            from partners.tasks import webhook_events_dispatch_task  # lazy: ratings must not depend on partners
+
+            # Partners hear of tier/status changes only once the run is committed.
+            transaction.on_commit(partial(webhook_events_dispatch_task.delay, [event.pk for event in events]))
         _update_providers(period, snapshots, ids)
+    directory_cache_bump()  # committed above: cached anonymous directory pages now show the new ratings
     return result
 
 
-def _gather_facts(*, as_of, period, policy, provider_ids, previous) -> dict[int, scoring.Facts]:
-    """Fetch every aggregate the policy needs in a fixed number of queries and sort it per provider."""
+def ratings_gather_facts(
+    *, as_of: dt.date, period: dt.date, policy: scoring.Policy, provider_ids: list[int] | None,
+    previous: dict[int, dict],
+) -> dict[int, scoring.Facts]:
+    """Fetch every aggregate the policy needs in a fixed number of queries and sort it per provider (reads only).
+
+    Public so a policy preview can rate the same facts under a draft without writing anything.
+    """
     window_start = scoring.add_months(period, -(policy.window_months - 1))
     providers = selectors.providers_for_rating(provider_ids=provider_ids)
     services = selectors.provider_service_codes(provider_ids=provider_ids)

@@ -23,6 +23,15 @@ from tests.factories import (
 LIST_URL = reverse("providers:list")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_pages(settings):
+    """Factories write rows without bumping the ratings generation, so pages are rendered fresh here.
+
+    The cache itself is tested below with it switched back on.
+    """
+    settings.DIRECTORY_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def demo(db):
     """A small directory: three listed providers (one on probation), one delisted, one suspended."""
@@ -383,8 +392,8 @@ def test_provider_page_query_count_is_bounded(client, provider, django_assert_ma
         ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day))
         EngagementFactory(provider=provider)
 
-    # provider, 3 prefetches, snapshot, service names, active stores, reviews
-    with django_assert_max_num_queries(8):
+    # provider, 3 prefetches, snapshot, service names, active stores, review count + page, trend, store performance
+    with django_assert_max_num_queries(11):
         assert detail(client, "xinghai").status_code == 200
 
 
@@ -419,3 +428,494 @@ def test_explanation_display_keeps_well_formed_parts_only():
         ]}],
         "next_tier": {"tier": 4, "missing": ["还需 1 家在营店铺"]},
     }
+
+
+# Directory: sort, fee range, search ranking ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("score", ["xinghai", "yunfan", "qinghe"]),
+        ("tier", ["xinghai", "yunfan", "qinghe"]),
+        ("reviews", ["xinghai", "yunfan", "qinghe"]),
+        ("fee", ["xinghai", "qinghe", "yunfan"]),
+        ("fee_desc", ["qinghe", "yunfan", "xinghai"]),
+        ("name", ["yunfan", "星海", "青禾"]),
+    ],
+)
+def test_directory_sorts(client, demo, sort, expected):
+    Provider.objects.filter(slug="yunfan").update(fee_min=Decimal("20000"), fee_max=Decimal("40000"), name="云帆运营")
+    Provider.objects.filter(slug="qinghe").update(fee_min=Decimal("10000"), fee_max=Decimal("50000"))
+
+    slugs = listed_slugs(client.get(LIST_URL, {"sort": sort}))
+
+    if sort == "name":  # Chinese names sort by code point: 云 (U+4E91) < 星 (U+661F) < 青 (U+9752)
+        expected = ["yunfan", "xinghai", "qinghe"]
+    assert slugs == expected
+
+
+def test_directory_sort_by_name_uses_english_names_on_english_pages(client, demo):
+    client.post(reverse("set_language"), {"language": "en", "next": LIST_URL})
+
+    assert listed_slugs(client.get(LIST_URL, {"sort": "name"})) == ["qinghe", "xinghai", "yunfan"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"fee_from": "5000", "fee_to": "9000"}, ["xinghai"]),  # 8k–30k overlaps a 5k–9k budget; 10k–30k does not
+        ({"fee_from": "31000"}, []),
+        ({"fee_to": "10000"}, ["xinghai", "yunfan", "qinghe"]),
+        ({"fee_from": "-1"}, []),  # invalid: shown as an error
+    ],
+)
+def test_directory_fee_range_keeps_providers_whose_fees_overlap_the_budget(client, demo, params, expected):
+    assert listed_slugs(client.get(LIST_URL, params)) == expected
+
+
+def test_directory_search_puts_name_matches_before_description_matches(client, db):
+    ProviderFactory(slug="desc-match", name="甲公司", description="我们是服饰电商专家", score=Decimal("4.90"))
+    ProviderFactory(slug="name-match", name="服饰电商之家", score=Decimal("3.60"))
+
+    assert listed_slugs(client.get(LIST_URL, {"q": "服饰电商"})) == ["name-match", "desc-match"]
+    assert listed_slugs(client.get(LIST_URL, {"q": "服饰电商", "sort": "score"})) == ["desc-match", "name-match"]
+
+
+def test_directory_search_matches_chinese_and_english_descriptions(client, demo):
+    Provider.objects.filter(slug="yunfan").update(description="专注抖音直播", description_en="Douyin live commerce")
+
+    assert listed_slugs(client.get(LIST_URL, {"q": "抖音直播"})) == ["yunfan"]
+    assert listed_slugs(client.get(LIST_URL, {"q": "live COMMERCE"})) == ["yunfan"]
+
+
+def test_directory_search_tolerates_a_typo_in_an_english_name_on_postgresql(client, demo):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram matching needs PostgreSQL's pg_trgm; SQLite matches substrings only")
+
+    assert listed_slugs(client.get(LIST_URL, {"q": "Xinhai"})) == ["xinghai"]
+    assert listed_slugs(client.get(LIST_URL, {"q": "Yunfam"})) == ["yunfan"]
+
+
+def test_directory_filters_live_in_the_query_string_and_the_form_keeps_them(client, demo):
+    html = client.get(LIST_URL, {"tier": "5", "platform": "douyin", "sort": "fee", "q": "云帆"}).content.decode()
+
+    assert 'method="get"' in html
+    assert '<option value="5" selected>' in html
+    assert '<option value="douyin" selected>' in html
+    assert '<option value="fee" selected>' in html
+    assert 'value="云帆"' in html
+
+
+def test_directory_card_offers_add_to_compare(client, demo):
+    html = client.get(LIST_URL).content.decode()
+
+    assert '<input type="checkbox" name="p" value="xinghai" form="compare-form">' in html
+    assert 'id="compare-form"' in html and f'action="{reverse("providers:compare")}"' in html
+
+
+def test_directory_and_cards_switch_to_english(client, demo):
+    client.post(reverse("set_language"), {"language": "en", "next": LIST_URL})
+
+    html = client.get(LIST_URL).content.decode()
+
+    assert '<html lang="en">' in html
+    assert "Provider directory" in html
+    assert ">Xinghai Commerce</a>" in html
+    assert "Tmall, JD" in html
+    assert "Warehousing" in html and "Cross-border" in html
+    assert "Six stars" in html
+    assert "4.6 · 120 reviews" in html
+    assert "服务商目录" not in html
+
+
+# Anonymous page cache ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.DIRECTORY_CACHE_SECONDS = 600
+
+
+def test_anonymous_directory_is_served_from_the_cache(client, demo, cache_on, django_assert_num_queries):
+    client.get(LIST_URL, {"tier": "6"})
+    Provider.objects.filter(slug="xinghai").update(name="改名后的星海")
+
+    with django_assert_num_queries(0):
+        html = client.get(LIST_URL, {"tier": "6"}).content.decode()
+    assert "星海电商" in html and "改名后的星海" not in html
+    # Another query string is another page.
+    assert "改名后的星海" in client.get(LIST_URL, {"tier": "6", "sort": "name"}).content.decode()
+
+
+def test_cached_directory_is_refreshed_when_ratings_are_recomputed(
+    client, demo, cache_on, django_capture_on_commit_callbacks
+):
+    from ratings.services import ratings_recompute
+
+    client.get(LIST_URL)
+    Provider.objects.filter(slug="xinghai").update(name="改名后的星海")
+    assert "改名后的星海" not in client.get(LIST_URL).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ratings_recompute(as_of=dt.date(2025, 6, 30), provider_ids=[demo["qinghe"].pk])
+
+    assert "改名后的星海" in client.get(LIST_URL).content.decode()
+
+
+def test_cached_directory_is_kept_per_language(client, demo, cache_on):
+    assert "服务商目录" in client.get(LIST_URL).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": LIST_URL})
+
+    html = client.get(LIST_URL).content.decode()
+
+    assert "Filter" in html and "筛选" not in html
+
+
+def test_signed_in_users_get_fresh_directory_pages(client, demo, cache_on):
+    client.force_login(UserFactory())
+    client.get(LIST_URL)
+    Provider.objects.filter(slug="xinghai").update(name="改名后的星海")
+
+    assert "改名后的星海" in client.get(LIST_URL).content.decode()
+
+
+def test_cached_page_carries_a_fresh_csrf_token_for_the_language_form(demo, cache_on):
+    from django.test import Client
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(LIST_URL)
+    html = second.get(LIST_URL).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+    response = second.post(reverse("set_language"), {"language": "en", "next": LIST_URL, "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+
+
+# Home --------------------------------------------------------------------------------------------------------------
+
+
+def test_home_shows_tier_rules_top_providers_per_tier_and_platform_and_a_search_box(client, demo):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'action="/providers/"' in html and 'name="q"' in html
+    for text in ("星级的含义", "综合分 ≥ 4.70", "在营店铺 ≥ 50", "优秀店铺 ≥ 15", "必备服务：", "头部服务商"):
+        assert text in html, text
+    top_by_tier = response.context["by_tier"] if "by_tier" in response.context else None
+    assert top_by_tier is None or [p.slug for p in top_by_tier[6]] == ["xinghai"]
+    assert html.index("星海电商") < html.index("云帆运营")
+    assert "青禾品牌管理" in html  # 3★ on probation is still listed
+    assert "北辰科技" not in html and "南山网络" not in html
+
+
+def test_home_top_lists_keep_three_per_tier(client, db):
+    for index, score in enumerate(["4.90", "4.80", "4.75", "4.72"]):
+        ProviderFactory(slug=f"top{index}", name=f"顶尖{index}", tier=6, score=Decimal(score), platforms=["tmall"])
+
+    response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert "顶尖0" in html and "顶尖2" in html and "顶尖3" not in html
+
+
+def test_home_query_count_is_fixed(client, db, django_assert_max_num_queries):
+    for index in range(12):
+        ProviderFactory(tier=3 + index % 4, score=Decimal("4.00"), platforms=["tmall", "jd"])
+
+    # policy, gates, gate services, top per tier, top per platform
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("home")).status_code == 200
+
+
+# Provider page: chart, store performance, reviews ------------------------------------------------------------------
+
+
+def test_provider_page_draws_a_12_month_trend_chart_without_javascript(client, provider):
+    for month in range(1, 13):
+        ScoreSnapshotFactory(provider=provider, period=dt.date(2025, month, 1), as_of=dt.date(2025, month, 28),
+                             composite=Decimal("4.00") + Decimal(month) / 20 if month != 5 else None,
+                             tier=4 if month < 8 else 5)
+    ScoreSnapshotFactory(provider=provider, period=dt.date(2024, 12, 1), composite=Decimal("3.10"))
+
+    html = detail(client, "xinghai").content.decode()
+
+    assert "<svg" in html and "<script" not in html
+    assert html.count('class="trend__dot"') == 11  # May 2025 was unrated
+    assert html.count("<polyline") == 2  # the line breaks at the unrated month
+    assert "25-01" in html and "25-12" in html and "24-12" not in html
+    assert html.count(">5★</text>") == 5 and html.count(">4★</text>") == 7
+    assert "<th scope=\"row\">2025-05</th><td>未评级</td>" in html
+
+
+def test_provider_page_aggregates_store_performance_over_three_or_more_stores(client, provider):
+    from tests.factories import StorePerformanceFactory
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    for product in ("4.00", "4.50", "5.00"):
+        store = StoreFactory()
+        EngagementFactory(provider=provider, store=store, start_date=today - dt.timedelta(days=200))
+        StorePerformanceFactory(store=store, period=month, product_score=Decimal(product),
+                                on_time_ship_rate=Decimal("0.9500"), complaint_rate=Decimal("0.0030"))
+
+    html = detail(client, "xinghai").content.decode()
+
+    assert "3 家在营店铺" in html
+    assert "<dd>4.50</dd>" in html  # average product score
+    assert "95.0%" in html and "0.30%" in html
+    assert "S000" not in html  # no store ids
+
+
+def test_provider_page_hides_store_performance_of_fewer_than_three_stores(client, provider):
+    from tests.factories import StorePerformanceFactory
+
+    today = timezone.localdate()
+    for _ in range(2):
+        store = StoreFactory()
+        EngagementFactory(provider=provider, store=store, start_date=today - dt.timedelta(days=200))
+        StorePerformanceFactory(store=store, period=today.replace(day=1), product_score=Decimal("3.33"))
+
+    html = detail(client, "xinghai").content.decode()
+
+    assert "不公开汇总" in html
+    assert "3.33" not in html
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    # ratings are 1 + day % 5: the 5s are days 4 and 9, the 1s days 5 and 10; ties go newest first
+    [("newest", "评价12"), ("oldest", "评价1"), ("highest", "评价9"), ("lowest", "评价10"), ("bogus", "评价12")],
+)
+def test_provider_reviews_sort_and_page(client, provider, sort, first):
+    for day in range(1, 13):
+        ReviewFactory(provider=provider, title=f"评价{day}", created_at=dt.date(2025, 6, day), rating=1 + day % 5)
+
+    response = client.get(reverse("providers:detail", kwargs={"slug": "xinghai"}), {"sort": sort})
+
+    titles = [review.title for review in response.context["reviews"]]
+    assert len(titles) == 10
+    assert titles[0] == first
+    second = client.get(reverse("providers:detail", kwargs={"slug": "xinghai"}), {"sort": sort, "page": "2"})
+    assert len(second.context["reviews"].object_list) == 2
+    assert set(titles).isdisjoint(r.title for r in second.context["reviews"])
+
+
+def test_provider_page_explains_the_review_score_beside_the_plain_average(client, provider):
+    ScoreSnapshotFactory(provider=provider, review_score=Decimal("4.4321"), review_count=12,
+                         review_average=Decimal("4.58"))
+
+    html = detail(client, "xinghai").content.decode()
+
+    assert "4.43" in html
+    assert "平均 4.6 分 · 基于 12 条已验证评价" in html
+    assert "S = 0.4 × R + 0.6 × P" in html
+
+
+def test_merchant_with_an_engagement_sees_the_write_a_review_button(client, provider):
+    from tests.factories import merchant_of
+
+    store = StoreFactory()
+    EngagementFactory(provider=provider, store=store, start_date=dt.date(2024, 1, 1))
+    create = reverse("ratings:create", kwargs={"slug": "xinghai"})
+
+    assert create not in detail(client, "xinghai").content.decode()
+    client.force_login(merchant_of(StoreFactory()))
+    assert create not in detail(client, "xinghai").content.decode()
+    client.force_login(merchant_of(store))
+    assert create in detail(client, "xinghai").content.decode()
+
+
+def test_signed_in_provider_page_query_count_is_bounded(client, provider, django_assert_max_num_queries):
+    from tests.factories import merchant_of
+
+    store = StoreFactory()
+    EngagementFactory(provider=provider, store=store, start_date=dt.date(2024, 1, 1))
+    ScoreSnapshotFactory(provider=provider)
+    for day in range(1, 15):
+        ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day))
+    client.force_login(merchant_of(store))
+
+    # the anonymous 11, plus session, user, reviewable engagements, membership
+    with django_assert_max_num_queries(15):
+        assert detail(client, "xinghai").status_code == 200
+
+
+# Compare -----------------------------------------------------------------------------------------------------------
+
+COMPARE_URL = reverse("providers:compare")
+
+
+def test_compare_shows_providers_side_by_side_and_highlights_the_best(client, demo):
+    ScoreSnapshotFactory(provider=demo["xinghai"], period=dt.date(2025, 6, 1), active_stores=60, excellent_stores=20,
+                         review_score=Decimal("4.6000"), performance_score=Decimal("4.9000"))
+    ScoreSnapshotFactory(provider=demo["yunfan"], period=dt.date(2025, 6, 1), active_stores=25, excellent_stores=6,
+                         review_score=Decimal("4.3000"), performance_score=Decimal("4.7000"))
+    Provider.objects.filter(slug__in=["xinghai", "yunfan"]).update(rated_period=dt.date(2025, 6, 1))
+
+    response = client.get(COMPARE_URL, {"p": "xinghai,yunfan,qinghe"})
+
+    assert response.status_code == 200
+    assert [p.slug for p in response.context["providers"]] == ["xinghai", "yunfan", "qinghe"]
+    rows = {row["key"]: row for row in response.context["rows"]}
+    assert [c["best"] for c in rows["score"]["cells"]] == [True, False, False]
+    assert [c["text"] for c in rows["score"]["cells"]] == ["4.85", "4.55", "3.40"]
+    assert [c["text"] for c in rows["active_stores"]["cells"]] == ["60", "25", "—"]
+    assert [c["best"] for c in rows["active_stores"]["cells"]] == [True, False, False]
+    assert [c["best"] for c in rows["fee"]["cells"]] == [True, False, False]  # lowest fee is best
+    assert [c["text"] for c in rows["platforms"]["cells"]] == ["天猫、京东", "抖音", "淘宝"]
+    html = response.content.decode()
+    assert "最优" in html and "星海电商" in html and "青禾品牌管理" in html
+    assert client.session["compare"] == ["xinghai", "yunfan", "qinghe"]
+
+
+def test_compare_ticked_boxes_redirect_to_the_shareable_address(client, demo):
+    response = client.get(COMPARE_URL, {"p": ["xinghai", "yunfan"]})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{COMPARE_URL}?p=xinghai%2Cyunfan"
+
+
+def test_compare_keeps_at_most_four(client, db):
+    for index in range(5):
+        ProviderFactory(slug=f"p{index}")
+
+    response = client.get(COMPARE_URL, {"p": "p0,p1,p2,p3,p4"}, follow=True)
+
+    assert response.redirect_chain == [(f"{COMPARE_URL}?p=p0%2Cp1%2Cp2%2Cp3", 302)]
+    assert len(response.context["providers"]) == 4
+    assert "最多同时对比 4 家服务商" in response.content.decode()
+
+
+def test_compare_without_providers_offers_the_directory(client, db):
+    html = client.get(COMPARE_URL).content.decode()
+
+    assert "还没有选择要对比的服务商" in html
+
+
+def test_compare_ignores_unknown_slugs(client, demo):
+    response = client.get(COMPARE_URL, {"p": "xinghai,nobody"})
+
+    assert [p.slug for p in response.context["providers"]] == ["xinghai"]
+    assert "nobody" in response.content.decode()
+
+
+def test_add_to_compare_from_the_provider_page_keeps_the_shortlist_in_the_session(client, demo):
+    change = reverse("providers:compare_change")
+    page = reverse("providers:detail", kwargs={"slug": "xinghai"})
+
+    response = client.post(change, {"slug": "xinghai", "next": page})
+    client.post(change, {"slug": "yunfan", "next": "https://evil.example.com/"})
+
+    assert response["Location"] == page
+    assert client.session["compare"] == ["xinghai", "yunfan"]
+    assert client.get(COMPARE_URL)["Location"] == f"{COMPARE_URL}?p=xinghai%2Cyunfan"
+    assert "yunfan" in client.get(LIST_URL).content.decode().split('id="compare-form"', 1)[1]
+    client.post(change, {"slug": "xinghai", "action": "remove"})
+    assert client.session["compare"] == ["yunfan"]
+
+
+def test_add_to_compare_requires_post_and_csrf(demo):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.get(reverse("providers:compare_change")).status_code == 405
+    assert client.post(reverse("providers:compare_change"), {"slug": "xinghai"}).status_code == 403
+
+
+def test_compare_query_count_is_fixed(client, db, django_assert_max_num_queries):
+    for index in range(4):
+        provider = ProviderFactory(slug=f"p{index}", platforms=["tmall"], services=["operation"],
+                                   rated_period=dt.date(2025, 6, 1))
+        ScoreSnapshotFactory(provider=provider)
+
+    # providers, 3 prefetches, snapshots, service names; saving the shortlist: session lookup, savepoint, insert, release
+    with django_assert_max_num_queries(10):
+        assert client.get(COMPARE_URL, {"p": "p0,p1,p2,p3"}).status_code == 200
+
+
+# Tier rules --------------------------------------------------------------------------------------------------------
+
+
+def test_tiers_page_is_generated_from_the_active_policy(client, db):
+    from ratings.models import RatingPolicy
+
+    policy = RatingPolicy.objects.get(is_active=True)
+    response = client.get(reverse("ratings:tiers"))
+
+    html = response.content.decode()
+    for text in ("现行规则 v1", "S = 0.4 × 评价分 R + 0.6 × 表现分 P", "每过 180 天减半", "额外 5 条 3.50 分的评价",
+                 "E = 0.5 × 商品体验分 + 0.2 × 物流体验分 + 0.3 × 服务体验分", "最近 3 个月", "E ≥ 4.50",
+                 "连续 2 个月低于当前星级门槛才降级", "低于 3.50", "仓储物流、分销", "<td>4.70</td>", "<td>50</td>"):
+        assert text in html, text
+
+    policy.gates.filter(tier=6).update(min_score=Decimal("4.80"))
+    policy.half_life_days = 90
+    policy.save()
+    html = client.get(reverse("ratings:tiers")).content.decode()
+    assert "<td>4.80</td>" in html and "<td>4.70</td>" not in html
+    assert "每过 90 天减半" in html
+
+
+def test_tiers_page_query_count_is_fixed(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("ratings:tiers")).status_code == 200
+
+
+# Message catalogs --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+def test_message_catalog_translates_every_message_and_is_compiled(language):
+    import gettext
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.LOCALE_PATHS[0]) / language / "LC_MESSAGES"
+    entries = (folder / "django.po").read_text(encoding="utf-8").split("\n\n")[1:]  # the header comes first
+    empty = [entry for entry in entries if entry.strip() and entry.rstrip().endswith(('msgstr ""', '] ""'))]
+    assert empty == []
+    compiled = gettext.GNUTranslations((folder / "django.mo").open("rb"))
+    assert compiled.gettext("服务商目录") == ("Provider directory" if language == "en" else "服务商目录")
+
+
+def test_cached_directory_is_refreshed_when_providers_are_imported(client, demo, cache_on,
+                                                                   django_capture_on_commit_callbacks):
+    from providers.importers import import_providers
+    from tests.factories import provider_row
+
+    client.get(LIST_URL)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_providers(rows=[provider_row(slug="xinghai", name="星海电商（新名）", platforms="tmall", services="",
+                                            categories="")])
+
+    assert "星海电商（新名）" in client.get(LIST_URL).content.decode()
+
+
+# Demo accounts -----------------------------------------------------------------------------------------------------
+
+
+def test_demo_accounts_command_links_a_merchant_to_reviewable_stores_and_staff_to_the_top_provider(demo):
+    from django.core.management import call_command
+
+    for slug in ("xinghai", "yunfan"):
+        EngagementFactory(provider=demo[slug], start_date=dt.date(2024, 1, 1))
+
+    import io
+
+    call_command("demo_accounts", password="demo-pass-1", stores=2, stdout=io.StringIO())
+
+    from django.contrib.auth import get_user_model
+
+    merchant = get_user_model().objects.get(username="demo_merchant")
+    staff = get_user_model().objects.get(username="demo_provider")
+    assert merchant.check_password("demo-pass-1")
+    assert sorted(Provider.objects.filter(engagements__store__merchants=merchant).values_list("slug", flat=True)) == [
+        "xinghai", "yunfan",
+    ]
+    assert list(staff.provider_memberships.values_list("slug", flat=True)) == ["xinghai"]

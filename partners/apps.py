@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartnersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "partners"
+    verbose_name = _("合作方 API")
+
+    def ready(self):
+        # Registers the API-key auth scheme with drf-spectacular (an import side effect by design).
+        from . import schema  # noqa: F401

@@ -1,0 +1,57 @@
+"""API-only filters over the directory's shared ProviderFilter: status, search and ordering."""
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from providers.filters import ProviderFilter
+from providers.models import Provider
+from providers.selectors import LISTED_STATUSES
+
+from .pagination import Key
+
+# Each ordering ends in unique keys (name, pk) so cursor pages never skip or repeat a provider.
+_TAIL = (Key("name"), Key("pk"))
+PROVIDER_ORDERINGS = {
+    "score": (Key("score", nullable=True), *_TAIL),
+    "-score": (Key("score", descending=True, nullable=True), *_TAIL),
+    "tier": (Key("tier", nullable=True), *_TAIL),
+    "-tier": (Key("tier", descending=True, nullable=True), *_TAIL),
+    "review_count": (Key("review_count"), *_TAIL),
+    "-review_count": (Key("review_count", descending=True), *_TAIL),
+    "fee_min": (Key("fee_min", nullable=True), *_TAIL),
+    "-fee_min": (Key("fee_min", descending=True, nullable=True), *_TAIL),
+    "name": _TAIL,
+    "-name": (Key("name", descending=True), Key("pk")),
+}
+DEFAULT_PROVIDER_ORDERING = "-score"
+
+
+class ProviderApiFilter(ProviderFilter):
+    """The directory filters plus `status` (default: listed providers only), `search` and `ordering`."""
+
+    # The pages' `q` is `search` here, the name API clients expect.
+    q = None
+    search = django_filters.CharFilter(method="filter_search", label=_("搜索（名称、简介）"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=Provider.Status.choices, method="filter_status",
+        label=_("状态（可多选；默认 active 与 probation，即不含已清退和已暂停）"),
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in PROVIDER_ORDERINGS], method="filter_ordering",
+        label=_("排序（默认 -score；空值始终排在最后）"),
+    )
+
+    class Meta(ProviderFilter.Meta):
+        fields = ["tier", "min_tier", "platform", "category", "service", "city", "min_score", "status", "search",
+                  "ordering"]
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=LISTED_STATUSES)
+        return super().filter_queryset(queryset)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=value) if value else queryset
+
+    def filter_ordering(self, queryset, name, value):
+        # Validated and documented here; applied by the keyset paginator, which must also reverse it.
+        return queryset

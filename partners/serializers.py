@@ -1,0 +1,51 @@
+"""API representations of errors, webhook subscriptions and their delivery log."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="Parameter or body field (dotted path), or null.")
+    row = serializers.IntegerField(allow_null=True, help_text="Row index in the request's `rows` (ingest only).")
+    message = serializers.CharField()
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `required`, `invalid_month`.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
+    code = serializers.CharField(help_text="Stable code: `invalid`, `invalid_rows`, `not_authenticated`, "
+                                           "`invalid_api_key`, `insufficient_scope`, `not_found`, `throttled`, …")
+    message = serializers.CharField()
+    errors = ErrorItemSerializer(many=True)
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), min_length=1, max_length=len(WebhookEvent),
+    )
+    secret = serializers.CharField(
+        write_only=True, required=False, min_length=16, max_length=128,
+        help_text="HMAC key for X-Signature. Generated when omitted on create; returned only by the create call.",
+    )
+    url = serializers.URLField(max_length=500, help_text=_("http(s) URL on a public address"))
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "events", "secret", "is_active", "failure_count", "disabled_at", "disabled_reason",
+                  "created_at", "updated_at"]
+        read_only_fields = ["id", "failure_count", "disabled_at", "disabled_reason", "created_at", "updated_at"]
+
+
+class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
+    secret = serializers.CharField(read_only=True, help_text="Store it now: it is not shown again.")
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event", "event_id", "status", "attempts", "response_status", "error", "payload",
+                  "created_at", "last_attempt_at", "next_attempt_at", "delivered_at"]
+        read_only_fields = fields

@@ -1,0 +1,54 @@
+"""The anonymous page cache of the directory and home page, invalidated by a "ratings generation" number.
+
+Keys carry the generation, so bumping it orphans every cached page at once (they expire on their own);
+nothing has to list or delete keys, which works the same on the in-process cache and on Redis.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+GENERATION_KEY = "directory:generation"
+
+
+def directory_cache_seconds() -> int:
+    """How long a rendered page is kept; 0 switches the cache off (the benchmark measures both)."""
+    return getattr(settings, "DIRECTORY_CACHE_SECONDS", 600)
+
+
+def directory_generation() -> int:
+    """The current ratings generation (created on first use; never expires)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        generation = cache.get(GENERATION_KEY, 1)
+    return generation
+
+
+def directory_cache_bump() -> None:
+    """Start a new generation: every page cached so far is stale. Call after ratings or provider data change."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet (or evicted): any new one differs from what pages were cached under
+        cache.add(GENERATION_KEY, 2, timeout=None)
+
+
+def directory_cache_key(*, page: str, query: str, language: str) -> str:
+    """The key of one rendered page: page name, generation, language and the full query string."""
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"directory:{page}:{directory_generation()}:{language}:{digest}"
+
+
+def cached_fragment(*, page: str, query: str, language: str, render) -> str:
+    """The cached HTML of a page fragment, rendered with `render()` and stored on a miss."""
+    seconds = directory_cache_seconds()
+    if seconds <= 0:
+        return render()
+    key = directory_cache_key(page=page, query=query, language=language)
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout=seconds)
+    return html

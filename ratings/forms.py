@@ -1,0 +1,88 @@
+"""Forms merchants and providers fill in: a review (new or edited) and a provider's reply."""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import DIMENSION_FIELDS
+
+MAX_TEXT = 2000
+RATING_CHOICES = [
+    (5, _("5 分 · 非常满意")),
+    (4, _("4 分 · 满意")),
+    (3, _("3 分 · 一般")),
+    (2, _("2 分 · 不满意")),
+    (1, _("1 分 · 非常不满意")),
+]
+DIMENSION_LABELS = {
+    "effect": _("运营效果"),
+    "communication": _("沟通"),
+    "professionalism": _("专业度"),
+    "responsiveness": _("响应速度"),
+}
+
+
+class ReviewForm(forms.Form):
+    """The merchant's rating, optional dimension ratings, a title and the text."""
+
+    rating = forms.TypedChoiceField(
+        label=_("总体评分"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": _("请选择总体评分。")},
+    )
+    effect = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    communication = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    professionalism = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    responsiveness = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    title = forms.CharField(label=_("标题"), max_length=120, required=False)
+    body = forms.CharField(
+        label=_("评价内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("请描述合作的真实体验。手机号、微信号、邮箱和地址在公开展示时会被隐藏。"),
+        error_messages={"required": _("请填写评价内容。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in DIMENSION_FIELDS:
+            field = self.fields[name]
+            field.label = DIMENSION_LABELS[name]
+            field.choices = [("", _("不评分")), *((n, str(n)) for n in range(5, 0, -1))]
+
+    def review_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("rating", *DIMENSION_FIELDS, "title", "body")}
+
+
+class ReviewSubmitForm(ReviewForm):
+    """A new review: the merchant also picks which of their engagements with the provider it is about."""
+
+    engagement = forms.ModelChoiceField(label=_("合作店铺"), queryset=None, empty_label=None)
+
+    field_order = ["engagement", "rating"]
+
+    def __init__(self, *args, engagements, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["engagement"]
+        field.queryset = engagements
+        field.label_from_instance = lambda e: _("%(store)s（%(platform)s，%(start)s 起）") % {
+            "store": e.store.name, "platform": e.store.platform.name, "start": e.start_date.isoformat(),
+        }
+        self.order_fields(self.field_order)
+
+
+class ReplyForm(forms.Form):
+    """A provider's public answer to a review."""
+
+    reply = forms.CharField(
+        label=_("回复内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("回复将公开展示。请勿填写买家或商家的手机号、微信号、地址等个人信息。"),
+        error_messages={"required": _("请填写回复内容。")},
+    )
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one, else at the top."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

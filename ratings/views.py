@@ -1,0 +1,154 @@
+"""Pages of the ratings app: the published tier rules, writing and editing reviews, providers' replies."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+
+from providers.models import Provider
+from providers.selectors import (
+    member_providers,
+    member_reviews,
+    merchant_open_engagements,
+    merchant_reviewable_engagements,
+    merchant_reviews,
+)
+
+from . import selectors
+from .forms import ReplyForm, ReviewForm, ReviewSubmitForm, add_service_errors
+from .models import DIMENSION_FIELDS, Review
+from .services.reviews import REVIEW_EDIT_WINDOW, review_is_editable, review_reply, review_submit, review_update
+
+
+def _rate(setting: str, default: str):
+    """A django-ratelimit rate read from settings at request time (tests and deployments can change it)."""
+    return lambda group, request: getattr(settings, setting, default)
+
+
+REVIEW_RATE = _rate("REVIEW_POST_RATE", "10/h")
+REPLY_RATE = _rate("REPLY_POST_RATE", "30/h")
+
+
+@require_GET
+def policy_detail_view(request):
+    policy = selectors.policy_active()
+    gates = sorted(policy.gates.all(), key=lambda gate: -gate.tier)
+    return render(request, "ratings/ratingpolicy_detail.html", {
+        "policy": policy,
+        "gates": gates,
+        "half_life_months": round(policy.half_life_days / 30),
+    })
+
+
+@login_required
+@ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
+@require_http_methods(["GET", "POST"])
+def review_create_view(request, slug):
+    provider = get_object_or_404(Provider, slug=slug)
+    engagements = merchant_reviewable_engagements(user=request.user, provider=provider, on=timezone.localdate())
+    if not engagements.exists():
+        return render(request, "ratings/review_forbidden.html", {"provider": provider}, status=403)
+    form = ReviewSubmitForm(request.POST or None, engagements=engagements)
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("提交过于频繁，请稍后再试。"))
+            status = 429
+        elif form.is_valid():
+            try:
+                review_submit(engagement=form.cleaned_data["engagement"], author=request.user, **form.review_values())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("评价已提交，审核通过后将公开展示。"))
+                return redirect("ratings:mine")
+    return render(request, "ratings/review_form.html", {"form": form, "provider": provider, "creating": True},
+                  status=status)
+
+
+@login_required
+@ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
+@require_http_methods(["GET", "POST"])
+def review_edit_view(request, pk):
+    review = get_object_or_404(Review.objects.select_related("provider"), pk=pk, author=request.user)
+    if not review_is_editable(review=review):
+        return render(request, "ratings/review_forbidden.html", {"provider": review.provider, "expired": True},
+                      status=403)
+    initial = {name: getattr(review, name) for name in ("rating", *DIMENSION_FIELDS, "title", "body")}
+    form = ReviewForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("提交过于频繁，请稍后再试。"))
+            status = 429
+        elif form.is_valid():
+            try:
+                review_update(review=review, author=request.user, **form.review_values())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("评价已修改，审核通过后将重新公开展示。"))
+                return redirect("ratings:mine")
+    return render(request, "ratings/review_form.html", {
+        "form": form, "provider": review.provider, "review": review, "creating": False,
+        "editable_until": review.submitted_at + REVIEW_EDIT_WINDOW,
+    }, status=status)
+
+
+@login_required
+@ratelimit(key="user", rate=REPLY_RATE, method="POST", group="reviews:reply", block=False)
+@require_http_methods(["GET", "POST"])
+def review_reply_view(request, pk):
+    review = get_object_or_404(
+        Review.objects.select_related("provider").defer("author", "store"), pk=pk, status=Review.Status.PUBLISHED
+    )
+    if not review.provider.members.filter(pk=request.user.pk).exists():
+        raise PermissionDenied(_("只有该服务商的账号可以回复。"))
+    form = ReplyForm(request.POST or None, initial={"reply": review.reply})
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("提交过于频繁，请稍后再试。"))
+            status = 429
+        elif form.is_valid():
+            try:
+                review_reply(review=review, author=request.user, body=form.cleaned_data["reply"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("回复已发布。"))
+                return redirect(f"{review.provider.get_absolute_url()}#review-{review.pk}")
+    return render(request, "ratings/review_reply.html", {"form": form, "review": review}, status=status)
+
+
+@login_required
+@require_GET
+def review_list_view(request):
+    """The signed-in account's page: a merchant's reviews and open engagements, a provider's reviews to answer."""
+    today = timezone.localdate()
+    mine = list(merchant_reviews(user=request.user))
+    for review in mine:
+        review.editable = review_is_editable(review=review)
+    return render(request, "ratings/review_list.html", {
+        "my_reviews": mine,
+        "open_engagements": list(merchant_open_engagements(user=request.user, on=today)),
+        "providers": list(member_providers(user=request.user)),
+        "provider_reviews": list(member_reviews(user=request.user)[:50]),
+    })
+
+
+def permission_denied_view(request, exception=None):
+    """403 page; a rate-limited request (django-ratelimit raises PermissionDenied) gets 429 Too Many Requests."""
+    if isinstance(exception, Ratelimited):
+        html = render_to_string("429.html", request=request)
+        return HttpResponse(html, status=429)
+    return HttpResponse(render_to_string("403.html", {"exception": exception}, request=request), status=403)

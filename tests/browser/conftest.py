@@ -1,0 +1,79 @@
+"""Browser tests: Debian's Chromium driven by Playwright against Django's live server.
+
+They are skipped (with the reason) where /usr/bin/chromium is missing; CI installs it. Playwright's own
+browser downloads are never used.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    browser = [item for item in items if "browser" in item.keywords]
+    # Live-server tests are transactional: they end by emptying the tables (reference data included) and only
+    # restore them when the next such test starts, so every other test must run before them.
+    items[:] = [item for item in items if "browser" not in item.keywords] + browser
+    if not os.path.exists(CHROMIUM):
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium); CI installs it")
+        for item in browser:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot as a CI artifact: screenshot("directory")."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, *, target=None) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        if target is None:
+            page.screenshot(path=str(path), full_page=True)
+        else:
+            target.screenshot(path=str(path))
+        return path
+
+    return take
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Platforms, categories, services and the default policy, whatever an earlier transactional test left.
+
+    Transactional tests end by emptying every table; serialized rollback should restore the migrations' rows,
+    but this suite does not rely on it: the data migrations' own loaders put them back when they are missing.
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from providers.models import Platform
+    from ratings.models import RatingPolicy
+
+    if not Platform.objects.exists():
+        import_module("providers.migrations.0002_reference_data").load(apps, None)
+    if not RatingPolicy.objects.exists():
+        import_module("ratings.migrations.0002_default_policy").load(apps, None)
