@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
-    Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+    Case, CharField, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from providers.models import Engagement, Provider
@@ -17,6 +20,8 @@ from . import scoring
 from .models import (
     ProviderAlert, RatingEvent, RatingPolicy, Review, ReviewAppeal, ScoreSnapshot, StorePerformance, TierOverride,
 )
+
+CENT = Decimal("0.01")
 
 
 def policy_active() -> RatingPolicy:
@@ -81,14 +86,35 @@ def scored_review_groups(*, as_of: dt.date, provider_ids: Iterable[int] | None) 
     qs = Review.objects.filter(status=Review.Status.PUBLISHED, verified=True, created_at__lte=as_of)
     rows = (
         _restrict(qs, "provider_id", provider_ids)
-        .values_list("provider_id", "created_at")
+        # The day as ISO text: no per-row date conversion by the driver; a few hundred distinct values to parse.
+        .annotate(day=Cast("created_at", CharField()))
+        .values_list("provider_id", "day")
         .annotate(n=Count("id"), total=Sum("rating"))
         .order_by()
     )
     groups = defaultdict(list)
-    for provider_id, day, n, total in rows:
-        groups[provider_id].append(((as_of - day).days, n, total))
+    ages: dict[str, int] = {}
+    for provider_id, day, n, total in _raw_rows(rows):
+        age = ages.get(day)
+        if age is None:
+            age = ages[day] = (as_of - dt.date.fromisoformat(day)).days
+        groups[provider_id].append((age, n, total))
     return groups
+
+
+def _raw_rows(qs: QuerySet):
+    """The queryset's rows straight from the cursor, skipping Django's per-value converters.
+
+    Used for the one query whose result is hundreds of thousands of rows of plain integers and dates.
+    """
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. `__in` an empty list: nothing to fetch
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(10_000):
+            yield from batch
 
 
 def engagements_for_rating(*, as_of: dt.date, window_start: dt.date, provider_ids: Iterable[int] | None):
@@ -98,11 +124,29 @@ def engagements_for_rating(*, as_of: dt.date, window_start: dt.date, provider_id
 
 
 def performance_rows(*, window_start: dt.date, period: dt.date, store_ids: set[int] | None):
-    """(store_id, period, product, logistics, service) of the window's rows."""
+    """(store_id, period, product, logistics, service) of the window's rows, scores as Decimal with 2 places."""
     qs = StorePerformance.objects.filter(period__gte=window_start, period__lte=period)
     if store_ids is not None:
         qs = qs.filter(store_id__in=list(store_ids))
-    return qs.values_list("store_id", "period", "product_score", "logistics_score", "service_score").order_by()
+    qs = qs.annotate(month=Cast("period", CharField())).values_list(
+        "store_id", "month", "product_score", "logistics_score", "service_score"
+    ).order_by()
+    # Converting each value is most of the cost at scale, and there are only 3 months and ≤ 501 distinct scores
+    # (0.00–5.00); SQLite returns them as text and floats, PostgreSQL as dates and Decimals.
+    months: dict = {}
+    scores: dict = {}
+
+    def score(value) -> Decimal:
+        converted = scores.get(value)
+        if converted is None:
+            converted = scores[value] = Decimal(str(value)).quantize(CENT)
+        return converted
+
+    for store_id, month, product, logistics, service in _raw_rows(qs):
+        day = months.get(month)
+        if day is None:
+            day = months[month] = dt.date.fromisoformat(month[:10])
+        yield store_id, day, score(product), score(logistics), score(service)
 
 
 def previous_snapshots(*, period: dt.date, provider_ids: Iterable[int] | None) -> dict[int, dict]:

@@ -1,6 +1,6 @@
 """Writes of the ratings app, one module per concern; the public names are re-exported here."""
 from .recompute import (  # noqa: F401
-    PROVIDER_RATING_FIELDS,
+    PROVIDER_RATING_SOURCES,
     RecomputeBusy,
     RecomputeResult,
     provider_reinstate,
@@ -12,7 +12,7 @@ from .recompute import (  # noqa: F401
     tier_override_lift,
     tier_override_pin,
 )
-from .grading import provider_suspend, providers_recompute_now  # noqa: F401,E402
+from .grading import provider_suspend, providers_recompute_later, providers_recompute_now  # noqa: F401,E402
 from .imports import (  # noqa: F401,E402
     import_job_confirm,
     import_job_create,
@@ -33,3 +33,4 @@ from .moderation import (  # noqa: F401,E402
 )
 from .policy import PolicyPreview, policy_activate, policy_draft_create, policy_preview  # noqa: F401,E402
 from .recompute import ratings_gather_facts  # noqa: F401,E402
+from .reviews import review_is_editable, review_reply, review_submit, review_update  # noqa: F401,E402

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -12,8 +13,8 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,12 +86,11 @@ class RecomputeBusy(Exception):
     """Another run holds the period's lock for longer than we are willing to wait."""
 
 
-SNAPSHOT_FIELDS = [
-    "as_of", "policy", "review_score", "review_count", "review_average", "performance_score", "performance_rows",
-    "composite", "active_stores", "excellent_stores", "candidate_tier", "computed_tier", "tier", "overridden",
-    "status", "at_risk", "below_tier_months", "failing_months", "explanation",
-]
-PROVIDER_RATING_FIELDS = ["tier", "score", "at_risk", "rated_period", "review_count", "review_average", "status"]
+# Provider field ← snapshot field, copied from the newest rated period.
+PROVIDER_RATING_SOURCES = {
+    "tier": "tier", "score": "composite", "at_risk": "at_risk", "review_count": "review_count",
+    "review_average": "review_average", "status": "status",
+}
 
 
 def ratings_recompute(
@@ -114,15 +114,12 @@ def ratings_recompute(
         snapshots, events = [], []
         for done, (provider_id, provider_facts) in enumerate(facts.items(), start=1):
             rating = scoring.rate(provider_facts, policy)
-            snapshots.append(_snapshot(provider_id, period, as_of, policy_row, rating))
+            snapshots.append(_snapshot_row(provider_id, period, as_of, policy_row.pk, rating))
             events.extend(_events(provider_id, period, as_of, previous_rows.get(provider_id), rating))
             result.rated += rating.composite is not None
             if progress and (done % 500 == 0 or done == len(facts)):
                 progress(done, len(facts))
-        ScoreSnapshot.objects.bulk_create(
-            snapshots, batch_size=500, update_conflicts=True, unique_fields=["provider", "period"],
-            update_fields=SNAPSHOT_FIELDS,
-        )
+        _upsert_snapshots(snapshots)
         # Events of this period are rebuilt, never appended, so reruns don't duplicate them.
         system_events = RatingEvent.objects.filter(
             period=period, actor__isnull=True, kind__in=[RatingEvent.Kind.TIER, RatingEvent.Kind.STATUS]
@@ -137,7 +134,7 @@ def ratings_recompute(
 
             # Partners hear of tier/status changes only once the run is committed.
             transaction.on_commit(partial(webhook_events_dispatch_task.delay, [event.pk for event in events]))
-        _update_providers(period, snapshots, ids)
+        _update_providers(period, ids)
     directory_cache_bump()  # committed above: cached anonymous directory pages now show the new ratings
     return result
 
@@ -168,12 +165,14 @@ def ratings_gather_facts(
     entries = defaultdict(dict)  # provider → {(store, month): E}; a month counts once however many engagements
     latest = defaultdict(dict)  # provider → {store: (month, E)} of the latest row in the window
     store_ids = None if provider_ids is None else set(running)
+    month_ends: dict[dt.date, dt.date] = {}
     for store_id, month, product, logistics, service in selectors.performance_rows(
         window_start=window_start, period=period, store_ids=store_ids
     ):
         e = None
+        last_day = month_ends.get(month) or month_ends.setdefault(month, scoring.month_end(month))
         for provider_id, start, end in running.get(store_id, ()):
-            if start <= scoring.month_end(month) and (end is None or end >= month):
+            if start <= last_day and (end is None or end >= month):
                 if e is None:
                     e = scoring.performance_entry(product, logistics, service, policy)
                 entries[provider_id][(store_id, month)] = e
@@ -208,17 +207,44 @@ def ratings_gather_facts(
     return facts
 
 
-def _snapshot(provider_id, period, as_of, policy_row, rating: scoring.Rating) -> ScoreSnapshot:
-    return ScoreSnapshot(
-        provider_id=provider_id, period=period, as_of=as_of, policy=policy_row,
-        review_score=rating.review_score, review_count=rating.review_count, review_average=rating.review_average,
-        performance_score=rating.performance_score, performance_rows=rating.performance_rows,
-        composite=rating.composite, active_stores=rating.active_stores, excellent_stores=rating.excellent_stores,
-        candidate_tier=rating.candidate_tier, computed_tier=rating.computed_tier, tier=rating.tier,
-        overridden=rating.overridden, status=rating.status, at_risk=rating.at_risk,
-        below_tier_months=rating.below_tier_months, failing_months=rating.failing_months,
-        explanation=rating.explanation,
+def _snapshot_row(provider_id, period, as_of, policy_id, rating: scoring.Rating) -> tuple:
+    """One snapshot as a row of SNAPSHOT_COLUMNS."""
+    return (
+        provider_id, period, as_of, policy_id, rating.review_score, rating.review_count, rating.review_average,
+        rating.performance_score, rating.performance_rows, rating.composite, rating.active_stores,
+        rating.excellent_stores, rating.candidate_tier, rating.computed_tier, rating.tier, rating.overridden,
+        rating.status, rating.at_risk, rating.below_tier_months, rating.failing_months,
+        json.dumps(rating.explanation, ensure_ascii=False),
     )
+
+
+SNAPSHOT_COLUMNS = [
+    "provider_id", "period", "as_of", "policy_id", "review_score", "review_count", "review_average",
+    "performance_score", "performance_rows", "composite", "active_stores", "excellent_stores", "candidate_tier",
+    "computed_tier", "tier", "overridden", "status", "at_risk", "below_tier_months", "failing_months", "explanation",
+]
+
+
+def _upsert_snapshots(rows: list[tuple]) -> None:
+    """Insert or replace (provider, period) snapshots with one prepared statement.
+
+    `INSERT … ON CONFLICT DO UPDATE` reads the same on SQLite and PostgreSQL; executemany over plain tuples
+    avoids building 10,000 model instances, which cost more than the scoring itself in bulk_create.
+    """
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(ScoreSnapshot._meta.db_table)
+    columns = ", ".join(qn(c) for c in SNAPSHOT_COLUMNS)
+    updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in SNAPSHOT_COLUMNS[2:])
+    placeholders = ", ".join(["%s"] * len(SNAPSHOT_COLUMNS))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({qn('provider_id')}, {qn('period')}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(sql, rows[start:start + 1000])
 
 
 def _label(value) -> str:
@@ -240,21 +266,18 @@ def _events(provider_id, period, as_of, previous: dict | None, rating: scoring.R
     return events
 
 
-def _update_providers(period: dt.date, snapshots: list[ScoreSnapshot], provider_ids) -> None:
-    """Copy each provider's newest snapshot onto the provider row (listings sort and filter on it)."""
-    qs = Provider.objects.filter(Q(rated_period__isnull=True) | Q(rated_period__lte=period))
+def _update_providers(period: dt.date, provider_ids) -> None:
+    """Copy each provider's snapshot of this period onto the provider row, if it is the newest period rated.
+
+    One UPDATE with correlated lookups into the just-written snapshots (Django's bulk_update builds a CASE
+    per row and field, which costs more than the whole recompute at directory scale).
+    """
+    snapshot = ScoreSnapshot.objects.filter(provider=OuterRef("pk"), period=period)
+    qs = Provider.objects.filter(Q(rated_period__isnull=True) | Q(rated_period__lte=period)).filter(Exists(snapshot))
     if provider_ids is not None:
         qs = qs.filter(pk__in=provider_ids)
-    current = set(qs.values_list("pk", flat=True))
-    updates = [
-        Provider(
-            pk=s.provider_id, tier=s.tier, score=s.composite, at_risk=s.at_risk, rated_period=period,
-            review_count=s.review_count, review_average=s.review_average, status=s.status,
-        )
-        for s in snapshots
-        if s.provider_id in current
-    ]
-    Provider.objects.bulk_update(updates, PROVIDER_RATING_FIELDS, batch_size=500)
+    copied = {field: Subquery(snapshot.values(source)[:1]) for field, source in PROVIDER_RATING_SOURCES.items()}
+    qs.update(rated_period=period, **copied)
 
 
 def ratings_recompute_pending(*, as_of: dt.date) -> int:

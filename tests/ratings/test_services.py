@@ -302,3 +302,10 @@ def test_override_without_reason_is_rejected():
     with pytest.raises(ValidationError) as err:
         services.tier_override_pin(provider=ProviderFactory(), tier=5, reason="  ", actor=None)
     assert "reason" in err.value.message_dict
+
+
+def test_snapshot_upsert_writes_every_column_of_the_model():
+    from ratings.services.recompute import SNAPSHOT_COLUMNS
+
+    columns = {f.column for f in ScoreSnapshot._meta.concrete_fields if not f.primary_key}
+    assert sorted(SNAPSHOT_COLUMNS) == sorted(columns)
