@@ -14,13 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from ratings import exports, selectors as rating_selectors, services as rating_services
-from ratings.admin import export_action, validation_messages
+from ratings.admin import ReasonForm, export_action, validation_messages
 from ratings.models import TIER_CHOICES
 
 from .models import Category, Engagement, Platform, Provider, Service, Store
 from .selectors import engagement_active_q
 
 ADMIN_ROLES = ("Graders", "Moderators", "Data stewards")
+# Selections larger than this are recomputed by the worker rather than inside the request.
+RECOMPUTE_IN_REQUEST_MAX = 200
 
 
 def staff_in_an_admin_role(request) -> bool:
@@ -58,10 +60,6 @@ class PinForm(forms.Form):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2, "cols": 40}))
     expires_on = forms.DateField(label=_("到期日期（可选）"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2, "cols": 40}))
 
 
 class OptionalReasonForm(forms.Form):
@@ -144,9 +142,18 @@ class ProviderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("立即重算所选服务商"), permissions=["grade"])
     def recompute_selected(self, request, queryset):
-        result = rating_services.providers_recompute_now(
-            provider_ids=list(queryset.values_list("pk", flat=True)), actor=request.user
-        )
+        ids = list(queryset.values_list("pk", flat=True))
+        if len(ids) > RECOMPUTE_IN_REQUEST_MAX:
+            # A whole-directory run takes minutes: it goes to the worker instead of holding the request.
+            count = rating_services.providers_recompute_later(provider_ids=ids, actor=request.user)
+            self.message_user(request, gettext("已将 %(count)d 家服务商排队重算，稍后生效。") % {"count": count},
+                              messages.SUCCESS)
+            return
+        try:
+            result = rating_services.providers_recompute_now(provider_ids=ids, actor=request.user)
+        except rating_services.RecomputeBusy:
+            self.message_user(request, gettext("本月评级正在由另一任务重算，请稍后再试。"), messages.WARNING)
+            return
         self.message_user(request, gettext("已重算 %(count)d 家服务商（%(period)s）。") % {
             "count": result.providers, "period": result.period.strftime("%Y-%m")}, messages.SUCCESS)
 
@@ -196,6 +203,8 @@ class ProviderAdmin(admin.ModelAdmin):
             message = self._grade(request, provider, action, form.cleaned_data)
         except ValidationError as exc:
             self.message_user(request, validation_messages(exc), messages.ERROR)
+        except rating_services.RecomputeBusy:
+            self.message_user(request, gettext("本月评级正在由另一任务重算，请稍后再试。"), messages.WARNING)
         else:
             self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:providers_provider_change", args=[provider.pk]))

@@ -1,6 +1,5 @@
 """Directory filters shared by the merchant pages and the API."""
 import django_filters
-from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
@@ -8,18 +7,24 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Platform, Provider, Service
 
-# A single word of at least this many characters is also matched fuzzily (trigrams) on PostgreSQL; anything else,
-# and every search on SQLite, is a substring match. Phrases are not fuzzy: a shared common word would match them.
-FUZZY_MIN_LENGTH = 4
-FUZZY_THRESHOLD = 0.5
+SEARCH_COLUMNS = ("name", "name_en", "description", "description_en")
+
+
+def _text_lookup(value: str) -> str:
+    return "contains" if value.upper() == value.lower() else "icontains"
 
 
 def search_q(value: str) -> Q:
-    """Substring match over Chinese and English names and descriptions (trigram-indexed on PostgreSQL)."""
-    return (
-        Q(name__icontains=value) | Q(name_en__icontains=value) | Q(description__icontains=value)
-        | Q(description_en__icontains=value)
-    )
+    """Substring match over Chinese and English names and descriptions, trigram-indexed on PostgreSQL.
+
+    Text without upper/lower case (Chinese, digits) is matched with plain LIKE: the same result as a
+    case-insensitive match, without UPPER() on every row, and served by the raw-column trigram indexes.
+    """
+    lookup = _text_lookup(value)
+    q = Q()
+    for column in SEARCH_COLUMNS:
+        q |= Q(**{f"{column}__{lookup}": value})
+    return q
 
 
 class ProviderFilter(django_filters.FilterSet):
@@ -95,21 +100,11 @@ class DirectoryFilter(ProviderFilter):
         if not value:
             return queryset
         match = search_q(value)
+        name_lookup = _text_lookup(value)
         rank = Case(
-            When(Q(name__icontains=value) | Q(name_en__icontains=value), then=Value(0)),
+            When(Q(**{f"name__{name_lookup}": value}) | Q(**{f"name_en__{name_lookup}": value}), then=Value(0)),
             default=Value(1), output_field=IntegerField(),
         )
-        if connection.vendor == "postgresql" and len(value) >= FUZZY_MIN_LENGTH and " " not in value:
-            from django.contrib.postgres.search import TrigramWordSimilarity
-
-            # Typo-tolerant on Latin names ("Xinhai" finds "Xinghai"); Chinese is matched as substrings above.
-            queryset = queryset.annotate(name_similarity=TrigramWordSimilarity(value, "name_en"))
-            match |= Q(name_similarity__gte=FUZZY_THRESHOLD)
-            rank = Case(
-                When(Q(name__icontains=value) | Q(name_en__icontains=value), then=Value(0)),
-                When(name_similarity__gte=FUZZY_THRESHOLD, then=Value(1)),
-                default=Value(2), output_field=IntegerField(),
-            )
         queryset = queryset.filter(match).annotate(search_rank=rank)
         if not self.form.cleaned_data.get("sort"):
             # Without an explicit sort, name matches come before description matches.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, Max, OrderBy, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
@@ -227,3 +228,24 @@ def providers_for_tray(*, slugs: list[str]) -> list[Provider]:
     """Names of the shortlisted providers, in shortlist order (one small query)."""
     by_slug = {p.slug: p for p in Provider.objects.filter(slug__in=slugs[:COMPARE_MAX]).only("slug", "name", "name_en")}
     return [by_slug[slug] for slug in slugs if slug in by_slug]
+
+
+class WindowCountPaginator(Paginator):
+    """A Paginator whose page query also counts the matches (COUNT(*) OVER ()): one scan of the table, not two.
+
+    Filtered directory requests scan thousands of rows (substring search cannot use an index for common
+    words); Django's Paginator scans them once to count and again for the page. Pages past the end and empty
+    results fall back to the plain count.
+    """
+
+    def get_page(self, number):
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list.annotate(matches_total=Window(Count("*")))[bottom:bottom + self.per_page])
+        if not rows or self.orphans:
+            return super().get_page(number)
+        self.__dict__["count"] = rows[0].matches_total  # fills the cached_property
+        return self._get_page(rows, number, self)

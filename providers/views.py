@@ -33,6 +33,7 @@ from .selectors import (
     COMPARE_MAX,
     DIRECTORY_ORDERING,
     REVIEW_SORTS,
+    WindowCountPaginator,
     member_providers,
     merchant_reviewable_engagements,
     provider_active_store_count,
@@ -127,7 +128,7 @@ def _directory_context(request) -> dict:
     _shape_directory_form(provider_filter.form)
     # A value that does not parse is shown as a form error with no results, never silently dropped.
     providers = provider_filter.qs if provider_filter.is_valid() else provider_filter.queryset.none()
-    page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = WindowCountPaginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     for provider in page:
         provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
     query = request.GET.copy()

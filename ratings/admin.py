@@ -61,6 +61,17 @@ def export_action(export, *, name: str, description):
     return action
 
 
+def action_form_page(modeladmin, request, *, form, action, title, template, **extra) -> TemplateResponse:
+    """The intermediate page of an action that needs input (a reason): it posts the same selection back."""
+    context = {
+        **modeladmin.admin_site.each_context(request), "title": title, "opts": modeladmin.opts, "form": form,
+        "action": action, "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"), "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        **extra,
+    }
+    return TemplateResponse(request, template, context)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows the rating engine or a service writes: staff may look, nobody edits or deletes them by hand."""
 
@@ -208,15 +219,10 @@ class ReviewAdmin(admin.ModelAdmin):
         return self._confirmation(request, queryset, form, action, DECISION_LABELS[decision])
 
     def _confirmation(self, request, queryset, form, action, title):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title, "opts": self.model._meta, "form": form, "action": action,
-            "reviews": queryset.select_related("provider", "store__platform")[:200], "count": queryset.count(),
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/ratings/review/decision.html", context)
+        return action_form_page(
+            self, request, form=form, action=action, title=title, template="admin/ratings/review/decision.html",
+            reviews=queryset.select_related("provider", "store__platform")[:200], count=queryset.count(),
+        )
 
     # One review: the moderation page.
 
@@ -383,14 +389,10 @@ class ProviderAlertAdmin(admin.ModelAdmin):
                 done += 1
             self.message_user(request, gettext("已撤回 %(count)d 条警示。") % {"count": done}, messages.SUCCESS)
             return None
-        context = {
-            **self.admin_site.each_context(request), "title": _("撤回警示"), "opts": self.model._meta, "form": form,
-            "action": "withdraw", "alerts": queryset.select_related("provider"), "count": queryset.count(),
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/ratings/provideralert/withdraw.html", context)
+        return action_form_page(
+            self, request, form=form, action="withdraw", title=_("撤回警示"),
+            template="admin/ratings/provideralert/withdraw.html", alerts=queryset.select_related("provider"),
+        )
 
 
 # Evidence and engine output -------------------------------------------------------------------------------------

@@ -42,6 +42,18 @@ def providers_recompute_now(
 
 
 @transaction.atomic
+def providers_recompute_later(*, provider_ids: Iterable[int], actor, reason: str = "") -> int:
+    """Queue many providers for the debounced recompute job (after commit), auditing who asked; returns how many."""
+    ids = sorted(set(Provider.objects.filter(pk__in=list(provider_ids)).values_list("pk", flat=True)))
+    why = reason.strip() or _("手动重算（已排队）")
+    RatingEvent.objects.bulk_create(
+        [RatingEvent(provider_id=pk, kind=RatingEvent.Kind.RECOMPUTE, reason=why, actor=actor) for pk in ids],
+        batch_size=500,
+    )
+    return ratings_request_recompute(provider_ids=ids)
+
+
+@transaction.atomic
 def provider_suspend(*, provider: Provider, actor, reason: str) -> Provider:
     """Suspend a provider (it leaves the listings and keeps the status whatever its scores) until reinstated."""
     if not reason.strip():

@@ -1,5 +1,6 @@
 """Grading on the provider's admin page, through the admin's real views, as a logged-in grader."""
 import datetime as dt
+from unittest import mock
 from decimal import Decimal as D
 
 import pytest
@@ -312,3 +313,32 @@ def test_provider_page_queries_do_not_grow_with_history(grader_client, grader):
         RatingEventFactory(provider=provider, actor=grader)
 
     assert _queries(grader_client, change_url(provider)) == few
+
+
+def test_recompute_now_while_another_run_holds_the_month_says_so(grader_client):
+    provider = rated_provider(stores=3)
+
+    with mock.patch("ratings.services.recompute.period_lock", side_effect=services.RecomputeBusy("busy")):
+        response = grader_client.post(grading_url(provider, "recompute"), {"reason": ""}, follow=True)
+
+    assert message_texts(response) == ["本月评级正在由另一任务重算，请稍后再试。"]
+    assert not RatingEvent.objects.exists()
+
+
+def test_a_large_selection_is_queued_for_the_worker(grader_client, grader, django_capture_on_commit_callbacks):
+    first, second = rated_provider(stores=3, score="4.00"), rated_provider(stores=3, score="4.00")
+
+    with mock.patch("providers.admin.RECOMPUTE_IN_REQUEST_MAX", 1):
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = grader_client.post(
+                reverse("admin:providers_provider_changelist"),
+                {"action": "recompute_selected", "_selected_action": [first.pk, second.pk]}, follow=True,
+            )
+        assert not ScoreSnapshot.objects.exists()  # nothing ran inside the request
+        for callback in callbacks:
+            callback()
+
+    assert message_texts(response) == ["已将 2 家服务商排队重算，稍后生效。"]
+    assert set(ScoreSnapshot.objects.values_list("provider_id", "tier")) == {(first.pk, 3), (second.pk, 3)}
+    assert sorted(RatingEvent.objects.filter(kind="recompute").values_list("provider_id", "reason", "actor_id")) == [
+        (first.pk, "手动重算（已排队）", grader.pk), (second.pk, "手动重算（已排队）", grader.pk)]
