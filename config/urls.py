@@ -5,6 +5,7 @@ from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.health import healthz, readyz
 from providers.views import home_view
 
 # Password guessing: a few tries per account name and a few more per address, each per minute.
@@ -17,6 +18,8 @@ handler403 = "ratings.views.permission_denied_view"
 
 urlpatterns = [
     path("", home_view, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
