@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 
+@pytest.mark.django_db
 def test_healthz_touches_nothing(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
