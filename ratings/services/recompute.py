@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
+import kombu.exceptions
 import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,8 @@ from providers.models import Provider
 
 from .. import scoring, selectors
 from ..models import PendingRecompute, PeriodLock, RatingEvent, Review, ScoreSnapshot, TierOverride
+
+logger = logging.getLogger(__name__)
 
 RECOMPUTE_SCHEDULED_KEY = "ratings:recompute-pending-scheduled"
 
@@ -52,7 +55,12 @@ def _schedule_pending_recompute() -> None:
     # Only the first request in a debounce window sends a job; later ones ride along with it.
     if delay and not cache.add(RECOMPUTE_SCHEDULED_KEY, 1, timeout=delay):
         return
-    ratings_recompute_pending_task.apply_async(countdown=delay or None)
+    try:
+        ratings_recompute_pending_task.apply_async(countdown=delay or None)
+    except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError) as exc:
+        # The marks are committed rows: the beat's ratings_recompute_pending_task drains them once the broker is back.
+        # The request or import that made them has succeeded and must not fail now.
+        logger.warning("recompute not scheduled, broker unreachable (PendingRecompute kept for beat): %s", exc)
 
 
 def reviews_refresh_verification(*, provider_ids: Iterable[int] | None = None) -> int:
@@ -120,20 +128,31 @@ def ratings_recompute(
             if progress and (done % 500 == 0 or done == len(facts)):
                 progress(done, len(facts))
         _upsert_snapshots(snapshots)
-        # Events of this period are rebuilt, never appended, so reruns don't duplicate them.
+        # A change already recorded for this period keeps its row (and its time); stale ones go, new ones come.
         system_events = RatingEvent.objects.filter(
             period=period, actor__isnull=True, kind__in=[RatingEvent.Kind.TIER, RatingEvent.Kind.STATUS]
         )
         if ids is not None:
             system_events = system_events.filter(provider_id__in=ids)
-        system_events.delete()
-        RatingEvent.objects.bulk_create(events, batch_size=500)
+        recorded = {
+            (provider_id, kind, before, after): pk
+            for pk, provider_id, kind, before, after in system_events.values_list(
+                "pk", "provider_id", "kind", "from_value", "to_value"
+            )
+        }
+        new_events = []
+        for event in events:
+            if recorded.pop((event.provider_id, event.kind, event.from_value, event.to_value), None) is None:
+                new_events.append(event)
+        if recorded:
+            RatingEvent.objects.filter(pk__in=list(recorded.values())).delete()
+        RatingEvent.objects.bulk_create(new_events, batch_size=500)
         result.events = len(events)
-        if events:
+        if new_events:
             from partners.tasks import webhook_events_dispatch_task  # lazy: ratings must not depend on partners
 
             # Partners hear of tier/status changes only once the run is committed.
-            transaction.on_commit(partial(webhook_events_dispatch_task.delay, [event.pk for event in events]))
+            transaction.on_commit(partial(webhook_events_dispatch_task.delay, [event.pk for event in new_events]))
         _update_providers(period, ids)
     directory_cache_bump()  # committed above: cached anonymous directory pages now show the new ratings
     return result
@@ -238,13 +257,24 @@ def _upsert_snapshots(rows: list[tuple]) -> None:
     columns = ", ".join(qn(c) for c in SNAPSHOT_COLUMNS)
     updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in SNAPSHOT_COLUMNS[2:])
     placeholders = ", ".join(["%s"] * len(SNAPSHOT_COLUMNS))
+    changed = (
+        f"({', '.join(f'{table}.{qn(c)}' for c in SNAPSHOT_COLUMNS[2:])}) IS DISTINCT FROM "
+        f"({', '.join(f'excluded.{qn(c)}' for c in SNAPSHOT_COLUMNS[2:])})"
+    )
+    # A rerun that computes the same rows writes nothing (no dead tuples, no index churn).
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({qn('provider_id')}, {qn('period')}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({qn('provider_id')}, {qn('period')}) DO UPDATE SET {updates} WHERE {changed}"
     )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            cursor.executemany(sql, rows[start:start + 1000])
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values  # one multi-row VALUES per page, not a round trip per row
+
+            values_sql = sql.replace(f"VALUES ({placeholders})", "VALUES %s")
+            execute_values(cursor.cursor, values_sql, rows, page_size=1000)
+        else:
+            for start in range(0, len(rows), 1000):
+                cursor.executemany(sql, rows[start:start + 1000])
 
 
 def _label(value) -> str:
@@ -269,15 +299,33 @@ def _events(provider_id, period, as_of, previous: dict | None, rating: scoring.R
 def _update_providers(period: dt.date, provider_ids) -> None:
     """Copy each provider's snapshot of this period onto the provider row, if it is the newest period rated.
 
-    One UPDATE with correlated lookups into the just-written snapshots (Django's bulk_update builds a CASE
-    per row and field, which costs more than the whole recompute at directory scale).
+    One `UPDATE … FROM` the just-written snapshots (SQLite ≥ 3.33 and PostgreSQL read it alike), touching only
+    rows whose values differ: every written provider row also rewrites its search indexes (trigram GIN on
+    PostgreSQL), which would otherwise cost more than the whole recompute on a nightly rerun.
     """
-    snapshot = ScoreSnapshot.objects.filter(provider=OuterRef("pk"), period=period)
-    qs = Provider.objects.filter(Q(rated_period__isnull=True) | Q(rated_period__lte=period)).filter(Exists(snapshot))
+    qn = connection.ops.quote_name
+    provider_table, snapshot_table = qn(Provider._meta.db_table), qn(ScoreSnapshot._meta.db_table)
+    pairs = [(qn(Provider._meta.get_field(f).column), qn(ScoreSnapshot._meta.get_field(src).column))
+             for f, src in PROVIDER_RATING_SOURCES.items()]
+    assignments = ", ".join(f"{dst} = s.{src}" for dst, src in pairs)
+    mine = ", ".join(f"p.{dst}" for dst, _ in pairs)
+    theirs = ", ".join(f"s.{src}" for _, src in pairs)
+    rated = qn("rated_period")
+    sql = (
+        f"UPDATE {provider_table} AS p SET {assignments}, {rated} = s.{qn('period')} "
+        f"FROM {snapshot_table} AS s "
+        f"WHERE s.{qn('provider_id')} = p.{qn('id')} AND s.{qn('period')} = %s "
+        f"AND (p.{rated} IS NULL OR p.{rated} <= %s) "
+        f"AND ({mine}, p.{rated}) IS DISTINCT FROM ({theirs}, s.{qn('period')})"
+    )
+    params: list = [period, period]
     if provider_ids is not None:
-        qs = qs.filter(pk__in=provider_ids)
-    copied = {field: Subquery(snapshot.values(source)[:1]) for field, source in PROVIDER_RATING_SOURCES.items()}
-    qs.update(rated_period=period, **copied)
+        if not provider_ids:
+            return
+        sql += f" AND p.{qn('id')} IN ({', '.join(['%s'] * len(provider_ids))})"
+        params += list(provider_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def ratings_recompute_pending(*, as_of: dt.date) -> int:
