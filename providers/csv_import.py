@@ -165,10 +165,15 @@ def _columns_error(number: int, names: Sequence[str], label: str, code: str) -> 
     return [RowError(number, ", ".join(names), f"{label}：{', '.join(names)}", code)] if names else []
 
 
+# Exports quote cells that a spreadsheet would run as formulas (ratings.exports.csv_safe); one such quote is dropped.
+_FORMULA_QUOTED = ("'=", "'+", "'-", "'@", "'\t", "'\r", "''")
+
+
 def cell(row: Mapping[str, Any], column: str) -> str:
-    """A cell's text without surrounding spaces; JSON numbers become their text."""
+    """A cell's text without surrounding spaces; JSON numbers become their text; an export's formula quote dropped."""
     value = row.get(column)
-    return "" if value is None else str(value).strip()
+    text = "" if value is None else str(value).strip()
+    return text[1:] if text.startswith(_FORMULA_QUOTED) else text
 
 
 class Cells:
@@ -210,7 +215,12 @@ class Cells:
         if not _INTEGER.fullmatch(value):
             self.error(column, _("“%(value)s”不是整数") % {"value": value}, "invalid_integer")
             return None
-        return self._in_range(column, int(value), min_value, max_value)
+        digits = value.lstrip("+-").lstrip("0") or "0"
+        if len(digits) > 20:  # int() refuses strings of > 4300 digits; no column holds 20
+            self.error(column, _("数值过大：%(value)s") % {"value": value[:30] + "…"}, "out_of_range")
+            return None
+        number = -int(digits) if value.startswith("-") else int(digits)
+        return self._in_range(column, number, min_value, max_value)
 
     def decimal(
         self, column: str, *, field: models.DecimalField, min_value: Decimal | int | None = None,

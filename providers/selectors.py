@@ -240,7 +240,8 @@ class WindowCountPaginator(Paginator):
 
     def get_page(self, number):
         try:
-            number = max(int(number), 1)
+            # Capped: ?page=<40 digits> would overflow the database's OFFSET (a 500); past the end = last page.
+            number = min(max(int(number), 1), 10**9)
         except (TypeError, ValueError):
             number = 1
         bottom = (number - 1) * self.per_page
