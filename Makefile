@@ -28,6 +28,7 @@ migrate: install var
 # Demo data only when the database has no providers yet; seed_demo also computes 12 months of ratings.
 demo: migrate
 	$(BIN)/python manage.py seed_demo --providers $(PROVIDERS) --if-empty
+	$(BIN)/python manage.py demo_accounts
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
