@@ -1,0 +1,52 @@
+"""Request ids (X-Request-ID) and the Content-Security-Policy header."""
+import re
+import uuid
+
+from django.conf import settings
+
+from config.logging import request_id_var
+
+# A proxy's id is kept only if it is short and harmless in a header and a log line; otherwise we make our own.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+class RequestIDMiddleware:
+    """Accepts a sane incoming X-Request-ID or makes one, exposes it to logging and echoes it back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def _policy(directives: dict[str, list[str]]) -> str:
+    return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets settings.CSP_DIRECTIVES, with per-path-prefix overrides (CSP_PATH_OVERRIDES), unless a view set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.default = _policy(settings.CSP_DIRECTIVES)
+        self.overrides = [
+            (prefix, _policy({**settings.CSP_DIRECTIVES, **changes}))
+            for prefix, changes in getattr(settings, "CSP_PATH_OVERRIDES", {}).items()
+        ]
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            policy = next((p for prefix, p in self.overrides if request.path.startswith(prefix)), self.default)
+            response["Content-Security-Policy"] = policy
+        return response
