@@ -147,6 +147,10 @@ def number_rows(
         row_errors = _shape_errors(number, present, columns, missing_code="missing_cells")
         if None in row:
             row_errors.append(RowError(number, "", _("单元格多于表头的列数"), "extra_cells"))
+        # PostgreSQL text cannot hold NUL: refuse it here rather than fail in a lookup or the write (found by fuzzing).
+        nul = [str(key) for key, value in row.items() if key is not None and "\x00" in str(value)]
+        if nul:
+            row_errors.append(RowError(number, ", ".join(nul), _("包含不允许的空字符（NUL）"), "nul_character"))
         errors.extend(row_errors)
         if not row_errors:
             numbered.append((number, row))
