@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -98,6 +99,8 @@ class ProviderAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en", "=slug", "city")
     show_full_result_count = False
     filter_horizontal = ("platforms", "categories", "services")
+    # A website typed without a scheme means https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ("members",)
     prepopulated_fields = {"slug": ("name_en",)}
     change_form_template = "admin/providers/provider/change_form.html"
