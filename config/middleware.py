@@ -1,8 +1,9 @@
-"""Request ids (X-Request-ID) and the Content-Security-Policy header."""
+"""Request ids (X-Request-ID), the Content-Security-Policy header, and refusing NUL in query strings."""
 import re
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from config.logging import request_id_var
 
@@ -50,3 +51,23 @@ class ContentSecurityPolicyMiddleware:
             policy = next((p for prefix, p in self.overrides if request.path.startswith(prefix)), self.default)
             response["Content-Security-Policy"] = policy
         return response
+
+
+class RejectNulQueryMiddleware:
+    """Answer 400 to a query string holding a NUL character, before any view or database sees it.
+
+    PostgreSQL cannot store or compare text with NUL (a query with one raises), and no honest link carries one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            message = "The query string contains a NUL character."
+            if request.path.startswith("/api/"):
+                from partners.exceptions import error_body  # the API's one error shape
+
+                return JsonResponse(error_body(status_code=400, code="invalid_query", message=message), status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -107,3 +107,14 @@ def test_fifty_slugs_to_compare_do_not_fail(client, seeded):
     response = client.get("/compare/", {"p": FIFTY_SLUGS})
 
     assert response.status_code in (200, 302, 400)
+
+
+@pytest.mark.parametrize("path", ["/providers/", "/compare/", "/api/v1/providers/", "/api/v1/compare/"])
+def test_nul_in_the_query_string_is_refused_before_any_view(client, path):
+    response = client.get(path, {"p": "\x00", "providers": "a\x00b", "q": "x"})
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        assert response.json() == {
+            "status": 400, "code": "invalid_query", "message": "The query string contains a NUL character.",
+            "errors": [],
+        }

@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "config.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.RejectNulQueryMiddleware",
     # Compresses /api/ responses only (BREACH: pages with CSRF tokens and cookies stay uncompressed).
     "partners.middleware.ApiGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
