@@ -127,10 +127,18 @@ class ProviderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OptionalUrlField(serializers.URLField):
+    """A URL or null: the model stores "no website" as an empty string, which is not a valid `uri`."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ProviderDetailSerializer(ProviderSerializer):
     """A provider's full record with the latest period's explanation."""
 
     explanation = ExplanationField(read_only=True, allow_null=True)
+    website = OptionalUrlField(read_only=True, allow_null=True)
 
     class Meta(ProviderSerializer.Meta):
         fields = [

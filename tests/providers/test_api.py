@@ -163,7 +163,7 @@ def test_detail_has_every_field_from_the_latest_snapshot():
         "platforms": ["tmall", "jd"], "categories": ["apparel"], "services": ["operation"],
         "fee_min": "10000.00", "fee_max": "30000.00", "verified": False,
         "url": "http://testserver/api/v1/providers/acme/", "size_band": "", "description": "",
-        "description_en": "", "website": "", "international_brands": 0, "warehouse_area_m2": 0,
+        "description_en": "", "website": None, "international_brands": 0, "warehouse_area_m2": 0,
         "explanation": {"next_tier": {"tier": 5}},
     }
 
@@ -331,3 +331,14 @@ def test_query_counts_stay_fixed_as_data_grows(django_assert_num_queries, name, 
     providers += _grow(20)
     with django_assert_num_queries(expected):
         assert client.get(urls[name](providers)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_provider_without_website_has_null_not_an_invalid_uri():
+    from rest_framework.test import APIClient
+
+    from tests.factories import ProviderFactory
+
+    provider = ProviderFactory(website="")
+    body = APIClient().get(reverse("api:provider-detail", kwargs={"slug": provider.slug})).json()
+    assert body["website"] is None
