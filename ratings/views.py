@@ -49,6 +49,26 @@ def policy_detail_view(request):
     })
 
 
+def _post_form(request, form, save) -> tuple[bool, int]:
+    """The posting flow the review pages share: refuse when rate-limited, validate, call the service.
+
+    Returns (saved, HTTP status for re-rendering the form); the service's ValidationError lands on the form.
+    """
+    if request.method != "POST":
+        return False, 200
+    if getattr(request, "limited", False):
+        form.add_error(None, _("提交过于频繁，请稍后再试。"))
+        return False, 429
+    if not form.is_valid():
+        return False, 200
+    try:
+        save()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False, 200
+    return True, 200
+
+
 @login_required
 @ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
 @require_http_methods(["GET", "POST"])
@@ -58,19 +78,11 @@ def review_create_view(request, slug):
     if not engagements.exists():
         return render(request, "ratings/review_forbidden.html", {"provider": provider}, status=403)
     form = ReviewSubmitForm(request.POST or None, engagements=engagements)
-    status = 200
-    if request.method == "POST":
-        if getattr(request, "limited", False):
-            form.add_error(None, _("提交过于频繁，请稍后再试。"))
-            status = 429
-        elif form.is_valid():
-            try:
-                review_submit(engagement=form.cleaned_data["engagement"], author=request.user, **form.review_values())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("评价已提交，审核通过后将公开展示。"))
-                return redirect("ratings:mine")
+    done, status = _post_form(request, form, lambda: review_submit(
+        engagement=form.cleaned_data["engagement"], author=request.user, **form.review_values()))
+    if done:
+        messages.success(request, _("评价已提交，审核通过后将公开展示。"))
+        return redirect("ratings:mine")
     return render(request, "ratings/review_form.html", {"form": form, "provider": provider, "creating": True},
                   status=status)
 
@@ -85,19 +97,11 @@ def review_edit_view(request, pk):
                       status=403)
     initial = {name: getattr(review, name) for name in ("rating", *DIMENSION_FIELDS, "title", "body")}
     form = ReviewForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if getattr(request, "limited", False):
-            form.add_error(None, _("提交过于频繁，请稍后再试。"))
-            status = 429
-        elif form.is_valid():
-            try:
-                review_update(review=review, author=request.user, **form.review_values())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("评价已修改，审核通过后将重新公开展示。"))
-                return redirect("ratings:mine")
+    done, status = _post_form(request, form, lambda: review_update(
+        review=review, author=request.user, **form.review_values()))
+    if done:
+        messages.success(request, _("评价已修改，审核通过后将重新公开展示。"))
+        return redirect("ratings:mine")
     return render(request, "ratings/review_form.html", {
         "form": form, "provider": review.provider, "review": review, "creating": False,
         "editable_until": review.submitted_at + REVIEW_EDIT_WINDOW,
@@ -114,19 +118,11 @@ def review_reply_view(request, pk):
     if not review.provider.members.filter(pk=request.user.pk).exists():
         raise PermissionDenied(_("只有该服务商的账号可以回复。"))
     form = ReplyForm(request.POST or None, initial={"reply": review.reply})
-    status = 200
-    if request.method == "POST":
-        if getattr(request, "limited", False):
-            form.add_error(None, _("提交过于频繁，请稍后再试。"))
-            status = 429
-        elif form.is_valid():
-            try:
-                review_reply(review=review, author=request.user, body=form.cleaned_data["reply"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("回复已发布。"))
-                return redirect(f"{review.provider.get_absolute_url()}#review-{review.pk}")
+    done, status = _post_form(request, form, lambda: review_reply(
+        review=review, author=request.user, body=form.cleaned_data["reply"]))
+    if done:
+        messages.success(request, _("回复已发布。"))
+        return redirect(f"{review.provider.get_absolute_url()}#review-{review.pk}")
     return render(request, "ratings/review_reply.html", {"form": form, "review": review}, status=status)
 
 
