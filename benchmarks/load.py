@@ -89,7 +89,7 @@ def main() -> int:
         manage(env, "migrate", "--noinput")
         manage(env, "seed_demo", "--providers", "30", "--months", "1")
     slugs = scratch / "slugs.txt"
-    slugs.write_text(manage(env, "shell", "-c", "from providers.models import Provider\n"
+    slugs.write_text(manage(env, "shell", "-v", "0", "-c", "from providers.models import Provider\n"
                             "print('\\n'.join(Provider.objects.order_by('?').values_list('slug', flat=True)[:2000]))"))
     env["LOAD_SLUGS_FILE"] = str(slugs)
 
@@ -114,6 +114,9 @@ def main() -> int:
                     cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
                 )
             results.append((users, aggregated(prefix)))
+            failures = Path(f"{prefix}_failures.csv")
+            if results[-1][1]["errors"] and failures.exists():
+                print(f"failures at {users} users:\n{failures.read_text(encoding='utf-8')}")
     finally:
         server.terminate()
         server.wait(timeout=30)
