@@ -2,7 +2,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from providers.filters import ProviderFilter
+from providers.filters import CityFilter, ProviderFilter
 from providers.models import Provider
 from providers.selectors import LISTED_STATUSES
 
@@ -30,6 +30,11 @@ class ProviderApiFilter(ProviderFilter):
 
     # The pages' `q` is `search` here, the name API clients expect.
     q = None
+    # Documented for API clients only: on the directory form a help text would point at text the page does not show.
+    city = CityFilter(
+        field_name="city", label=_("城市"),
+        help_text=_("总部城市：中文名，或其通用英文名（不区分大小写），如 杭州、Hangzhou"),
+    )
     search = django_filters.CharFilter(method="filter_search", label=_("搜索（名称、简介）"))
     status = django_filters.MultipleChoiceFilter(
         choices=Provider.Status.choices, method="filter_status",

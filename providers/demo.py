@@ -28,6 +28,7 @@ from django.db.models import NOT_PROVIDED, Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from providers.cities import CITY_NAMES_EN
 from providers.models import Category, Engagement, Platform, Provider, Service, Store
 from ratings.models import Review, StorePerformance
 from ratings.services import reviews_refresh_verification
@@ -47,15 +48,13 @@ UNVERIFIED_SHARE = 0.08
 DIMENSION_SHARE = 0.70
 REPLY_SHARE = 0.20
 
-CITIES = [  # (中文, English, weight): where e-commerce agencies cluster
-    ("杭州", "Hangzhou", 14), ("上海", "Shanghai", 12), ("广州", "Guangzhou", 10), ("深圳", "Shenzhen", 10),
-    ("北京", "Beijing", 7), ("宁波", "Ningbo", 4), ("苏州", "Suzhou", 4), ("成都", "Chengdu", 4),
-    ("义乌", "Yiwu", 4), ("武汉", "Wuhan", 3), ("厦门", "Xiamen", 3), ("泉州", "Quanzhou", 3), ("南京", "Nanjing", 3),
-    ("东莞", "Dongguan", 3), ("金华", "Jinhua", 2), ("温州", "Wenzhou", 2), ("佛山", "Foshan", 2),
-    ("长沙", "Changsha", 2), ("郑州", "Zhengzhou", 2), ("西安", "Xi'an", 2), ("重庆", "Chongqing", 2),
-    ("青岛", "Qingdao", 2), ("天津", "Tianjin", 1), ("合肥", "Hefei", 1), ("福州", "Fuzhou", 1), ("济南", "Jinan", 1),
-    ("嘉兴", "Jiaxing", 1), ("绍兴", "Shaoxing", 1), ("湖州", "Huzhou", 1), ("无锡", "Wuxi", 1),
-    ("常州", "Changzhou", 1), ("汕头", "Shantou", 1),
+CITIES = [  # (中文, English, weight): where e-commerce agencies cluster; names from providers.cities
+    (zh, CITY_NAMES_EN[zh], weight) for zh, weight in [
+        ("杭州", 14), ("上海", 12), ("广州", 10), ("深圳", 10), ("北京", 7), ("宁波", 4), ("苏州", 4), ("成都", 4),
+        ("义乌", 4), ("武汉", 3), ("厦门", 3), ("泉州", 3), ("南京", 3), ("东莞", 3), ("金华", 2), ("温州", 2),
+        ("佛山", 2), ("长沙", 2), ("郑州", 2), ("西安", 2), ("重庆", 2), ("青岛", 2), ("天津", 1), ("合肥", 1),
+        ("福州", 1), ("济南", 1), ("嘉兴", 1), ("绍兴", 1), ("湖州", 1), ("无锡", 1), ("常州", 1), ("汕头", 1),
+    ]
 ]
 NAME_SYLLABLES = [
     ("云启", "Yunqi"), ("鼎盛", "Dingsheng"), ("拓维", "Tuowei"), ("星河", "Xinghe"), ("宏图", "Hongtu"),

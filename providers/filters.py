@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .cities import city_stored_name
 from .models import Category, Platform, Provider, Service
 
 SEARCH_COLUMNS = ("name", "name_en", "description", "description_en")
@@ -27,6 +28,13 @@ def search_q(value: str) -> Q:
     return q
 
 
+class CityFilter(django_filters.CharFilter):
+    """Exact match on the stored (Chinese) city; a known English name in any case ("hangzhou") stands for it."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, city_stored_name(value))
+
+
 class ProviderFilter(django_filters.FilterSet):
     """Filter providers by tier, platform, category, service, city, score and free text."""
 
@@ -41,7 +49,7 @@ class ProviderFilter(django_filters.FilterSet):
     service = django_filters.ModelChoiceFilter(
         field_name="services", queryset=Service.objects.all(), to_field_name="code", label=_("服务")
     )
-    city = django_filters.CharFilter(field_name="city", label=_("城市"))
+    city = CityFilter(field_name="city", label=_("城市"))
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("最低综合分"))
     q = django_filters.CharFilter(method="filter_search", label=_("搜索"))
 

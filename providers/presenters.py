@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .cities import city_name_en
+
 # Labels for the gate checks a snapshot explains; an unknown check shows its raw name.
 CHECK_LABELS = {
     "score": gettext_lazy("综合分"),
@@ -31,6 +33,13 @@ def localized(obj, field: str = "name") -> str:
     if get_language() == "en":
         return getattr(obj, f"{field}_en", "") or value
     return value
+
+
+def city_display(city: str) -> str:
+    """A provider's city in the page's language: the English name on English pages where known, else as stored."""
+    if get_language() == "en":
+        return city_name_en(city) or city
+    return city
 
 
 def format_cny(amount: Decimal) -> str:
@@ -199,7 +208,7 @@ def comparison_rows(providers: list, *, service_names: dict[str, str] | None = N
         text_row("platforms", _("平台"), [list_separator().join(localized(x) for x in p.platforms.all()) for p in providers]),
         text_row("categories", _("类目"), [list_separator().join(localized(c) for c in p.categories.all())
                                         for p in providers]),
-        text_row("city", _("总部城市"), [p.city for p in providers]),
+        text_row("city", _("总部城市"), [city_display(p.city) for p in providers]),
         text_row("founded_year", _("成立年份"), [str(p.founded_year) if p.founded_year else "" for p in providers]),
         text_row("size", _("公司规模"), [p.get_size_band_display() for p in providers]),
         text_row("status", _("状态"), [p.get_status_display() for p in providers]),

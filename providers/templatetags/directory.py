@@ -1,7 +1,7 @@
 """Template helpers of the directory pages."""
 from django import template
 
-from providers.presenters import list_separator, localized
+from providers.presenters import city_display, list_separator, localized
 
 register = template.Library()
 
@@ -10,6 +10,12 @@ register = template.Library()
 def localized_filter(obj, field: str = "name") -> str:
     """{{ provider|localized }} → the name in the page's language; {{ provider|localized:"description" }} likewise."""
     return localized(obj, field)
+
+
+@register.filter(name="city_display")
+def city_display_filter(city) -> str:
+    """{{ provider.city|city_display }} → "Hangzhou" on English pages for 杭州; a city not in the list as stored."""
+    return city_display(city)
 
 
 @register.filter
