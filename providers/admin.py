@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,6 +18,7 @@ from ratings import exports, selectors as rating_selectors, services as rating_s
 from ratings.admin import ReasonForm, export_action, validation_messages
 from ratings.models import TIER_CHOICES
 
+from .cache import directory_cache_bump
 from .models import Category, Engagement, Platform, Provider, Service, Store
 from .selectors import engagement_active_q
 
@@ -45,7 +46,26 @@ admin.site.site_title = _("服务商目录管理")
 admin.site.index_title = _("评级、审核与数据")
 
 
-class ReferenceDataAdmin(admin.ModelAdmin):
+class DirectoryCacheBumpMixin:
+    """Edits shown on the public pages (names, fees, platforms…) start a new page-cache generation once committed.
+
+    Without it an anonymous visitor would see the old card or page until the cache entry expired.
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # after the many-to-many rows, which cards show too
+        transaction.on_commit(directory_cache_bump)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(directory_cache_bump)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(directory_cache_bump)
+
+
+class ReferenceDataAdmin(DirectoryCacheBumpMixin, admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "position")
     search_fields = ("code", "name", "name_en")
     ordering = ("position", "code")
@@ -93,7 +113,7 @@ GRADING_FORMS = {
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(DirectoryCacheBumpMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "city", "status", "tier", "score", "at_risk", "review_count", "verified")
     list_filter = ("status", "tier", "at_risk", "verified", "platforms", "services")
     search_fields = ("name", "name_en", "=slug", "city")

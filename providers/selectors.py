@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Max, OrderBy, Prefetch, Q, QuerySet, Window
+from django.db.models import Avg, Count, F, Max, OrderBy, Prefetch, Q, QuerySet, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
 
@@ -21,16 +21,29 @@ DIRECTORY_ORDERING: tuple[OrderBy | str, ...] = (F("score").desc(nulls_last=True
 LATEST_REVIEWS = 10
 
 
-def provider_list(*, include_delisted: bool = False) -> QuerySet[Provider]:
-    """Providers for listings, reference data prefetched; delisted and suspended ones left out by default."""
-    qs = Provider.objects.prefetch_related(
+def _reference_prefetches() -> list[Prefetch]:
+    return [
         Prefetch("platforms", queryset=Platform.objects.order_by("position")),
         Prefetch("categories", queryset=Category.objects.order_by("position")),
         Prefetch("services", queryset=Service.objects.order_by("position")),
-    )
+    ]
+
+
+def provider_list(*, include_delisted: bool = False, with_reference: bool = True) -> QuerySet[Provider]:
+    """Providers for listings, delisted and suspended ones left out by default.
+
+    Platforms, categories and services are prefetched unless with_reference=False (the directory fetches them
+    only for the cards it has to render: see providers_load_reference).
+    """
+    qs = Provider.objects.prefetch_related(*_reference_prefetches()) if with_reference else Provider.objects.all()
     if not include_delisted:
         qs = qs.filter(status__in=LISTED_STATUSES)
     return qs
+
+
+def providers_load_reference(providers: list[Provider]) -> None:
+    """Prefetch platforms, categories and services onto already fetched providers (three queries, any count)."""
+    prefetch_related_objects(providers, *_reference_prefetches())
 
 
 def provider_get(*, slug: str) -> Provider:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ratings.models import TIER_CHOICES
 from ratings.selectors import policy_active
 
-from .cache import cached_fragment
+from .cache import cached_fragment, cached_parts
 from .charts import TrendPoint, trend_chart
 from .filters import DirectoryFilter
 from .forms import DirectSelect
@@ -40,6 +40,7 @@ from .selectors import (
     provider_get,
     provider_latest_snapshot,
     provider_list,
+    providers_load_reference,
     provider_reviews,
     provider_store_performance,
     provider_trend,
@@ -123,24 +124,39 @@ def provider_list_view(request):
 
 def _directory_context(request) -> dict:
     # Cards show none of the long text columns; leaving them out keeps the sort of thousands of rows small.
-    listing = provider_list().only(*CARD_FIELDS).order_by(*DIRECTORY_ORDERING)
+    listing = provider_list(with_reference=False).only(*CARD_FIELDS).order_by(*DIRECTORY_ORDERING)
     provider_filter = DirectoryFilter(request.GET, queryset=listing)
     _shape_directory_form(provider_filter.form)
     # A value that does not parse is shown as a form error with no results, never silently dropped.
     providers = provider_filter.qs if provider_filter.is_valid() else provider_filter.queryset.none()
     page = WindowCountPaginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
-    for provider in page:
-        provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
     query = request.GET.copy()
     query.pop("page", None)
     return {
         "form": provider_filter.form,
         "fields": [provider_filter.form[name] for name in DIRECTORY_FILTER_FIELDS],
         "page": page,
+        "cards": provider_cards(list(page.object_list), cached=_anonymous_get(request)),
         "query": query.urlencode(),
         "filtered": any(query.get(name) for name in DIRECTORY_FILTER_FIELDS if name != "sort"),
         "compare_max": COMPARE_MAX,
     }
+
+
+def provider_cards(providers: list[Provider], *, cached: bool) -> list[str]:
+    """The directory card of each provider, in order; with `cached`, kept per provider and language until the
+    next page-cache generation (ratings, imports and admin edits start one)."""
+    def render_cards(missing_ids: list[int]) -> dict[int, str]:
+        missing = [provider for provider in providers if provider.pk in set(missing_ids)]
+        providers_load_reference(missing)
+        for provider in missing:
+            provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
+        return {p.pk: render_to_string("providers/_provider_card.html", {"provider": p}) for p in missing}
+
+    ids = [provider.pk for provider in providers]
+    html = cached_parts(page="card", ids=ids, language=get_language(), render=render_cards) if cached else render_cards(ids)
+    # Rendered by our own (autoescaping) template, cached as plain strings.
+    return [mark_safe(html[provider.pk]) for provider in providers]
 
 
 def _shape_directory_form(form) -> None:

@@ -540,8 +540,48 @@ def test_anonymous_directory_is_served_from_the_cache(client, demo, cache_on, dj
     with django_assert_num_queries(0):
         html = client.get(LIST_URL, {"tier": "6"}).content.decode()
     assert "星海电商" in html and "改名后的星海" not in html
-    # Another query string is another page.
-    assert "改名后的星海" in client.get(LIST_URL, {"tier": "6", "sort": "name"}).content.decode()
+
+
+def test_a_new_filter_combination_reuses_the_cached_cards(client, demo, cache_on, django_assert_num_queries):
+    first = client.get(LIST_URL, {"tier": "6"}).content.decode()
+    Provider.objects.filter(slug="xinghai").update(name="改名后的星海")
+
+    # Another query string is another page: its form, count and order are fresh, but the card is the one
+    # rendered for the first page, so neither the card nor its platforms and services are fetched again.
+    # The page of providers with its count, and the platform, category and service choices of the form.
+    with django_assert_num_queries(4):
+        html = client.get(LIST_URL, {"tier": "6", "sort": "name"}).content.decode()
+    card = first[first.index('<article class="card provider-card'):first.index("</article>") + len("</article>")]
+    assert card in html and "改名后的星海" not in html
+
+
+def test_cards_are_cached_per_language(client, demo, cache_on):
+    client.get(LIST_URL, {"tier": "6"})
+    client.cookies.load({"django_language": "en"})
+
+    html = client.get(LIST_URL, {"tier": "6"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<a href="/providers/xinghai/">Xinghai Commerce</a>' in html
+
+
+def test_a_provider_edited_in_the_admin_is_shown_fresh(client, admin_client, demo, cache_on,
+                                                       django_capture_on_commit_callbacks):
+    assert "星海电商" in client.get(LIST_URL).content.decode()
+    change = reverse("admin:providers_provider_change", args=[demo["xinghai"].pk])
+    form = admin_client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update({
+        "name": "改名后的星海", "platforms": [p.pk for p in demo["xinghai"].platforms.all()],
+        "categories": [c.pk for c in demo["xinghai"].categories.all()],
+        "services": [s.pk for s in demo["xinghai"].services.all()], "members": [],
+    })
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(change, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    html = client.get(LIST_URL).content.decode()
+    assert "改名后的星海" in html and "星海电商" not in html
 
 
 def test_cached_directory_is_refreshed_when_ratings_are_recomputed(
