@@ -1,4 +1,4 @@
-"""Forms merchants and providers fill in: a review (new or edited) and a provider's reply."""
+"""Forms merchants and providers fill in: a review (new or edited), a provider's reply and its appeal."""
 from __future__ import annotations
 
 from django import forms
@@ -76,6 +76,26 @@ class ReplyForm(forms.Form):
         label=_("回复内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("回复将公开展示。请勿填写买家或商家的手机号、微信号、地址等个人信息。"),
         error_messages={"required": _("请填写回复内容。")},
+    )
+
+
+APPEAL_REASON_MAX = 100
+# The stored explanation is "【reason】explanation" in a 2000-character field.
+APPEAL_EXPLANATION_MAX = MAX_TEXT - APPEAL_REASON_MAX - 2
+
+
+class AppealForm(forms.Form):
+    """A provider's appeal of a review: a short reason (the appeal model has no fixed list) and the explanation."""
+
+    reason = forms.CharField(
+        label=_("申诉理由"), max_length=APPEAL_REASON_MAX,
+        help_text=_("一句话说明，例如：从未与该店铺合作、评价内容与事实不符、竞争对手恶意差评。"),
+        error_messages={"required": _("请填写申诉理由。")},
+    )
+    explanation = forms.CharField(
+        label=_("申诉说明"), max_length=APPEAL_EXPLANATION_MAX, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("请写明事实和可以核实的依据，例如合作记录、沟通记录。"),
+        error_messages={"required": _("请填写申诉说明。")},
     )
 
 

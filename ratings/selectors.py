@@ -292,3 +292,19 @@ def review_moderation_context(*, review: Review, limit: int = 20) -> dict:
             RatingEvent.objects.filter(review=review).select_related("actor").order_by("-created_at", "-id")
         ),
     }
+
+
+def review_latest_appeals(*, review_ids: Iterable[int]) -> dict[int, ReviewAppeal]:
+    """The most recent appeal of each of the reviews that has one, by review id (one query, any count)."""
+    latest: dict[int, ReviewAppeal] = {}
+    ids = list(review_ids)
+    if not ids:
+        return latest
+    appeals = (
+        ReviewAppeal.objects.filter(review_id__in=ids)
+        .only("pk", "review_id", "status", "created_at", "resolved_at")
+        .order_by("review_id", "-created_at", "-id")
+    )
+    for appeal in appeals:
+        latest.setdefault(appeal.review_id, appeal)
+    return latest

@@ -1,4 +1,4 @@
-"""Pages of the ratings app: the published tier rules, writing and editing reviews, providers' replies."""
+"""Pages of the ratings app: the published tier rules, writing and editing reviews, providers' replies and appeals."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
@@ -21,11 +22,13 @@ from providers.selectors import (
     merchant_open_engagements,
     merchant_reviewable_engagements,
     merchant_reviews,
+    user_is_provider_member,
 )
 
 from . import selectors
-from .forms import ReplyForm, ReviewForm, ReviewSubmitForm, add_service_errors
-from .models import DIMENSION_FIELDS, Review
+from .forms import AppealForm, ReplyForm, ReviewForm, ReviewSubmitForm, add_service_errors
+from .models import DIMENSION_FIELDS, Review, ReviewAppeal
+from .services.moderation import review_appeal_file
 from .services.reviews import REVIEW_EDIT_WINDOW, review_is_editable, review_reply, review_submit, review_update
 
 
@@ -36,6 +39,7 @@ def _rate(setting: str, default: str):
 
 REVIEW_RATE = _rate("REVIEW_POST_RATE", "10/h")
 REPLY_RATE = _rate("REPLY_POST_RATE", "30/h")
+APPEAL_RATE = _rate("APPEAL_POST_RATE", "10/h")
 
 
 @require_GET
@@ -126,6 +130,30 @@ def review_reply_view(request, pk):
     return render(request, "ratings/review_reply.html", {"form": form, "review": review}, status=status)
 
 
+def _appeal_form(review: Review, data=None) -> AppealForm:
+    # Several appeal forms share the list page: ids carry the review's pk.
+    return AppealForm(data, auto_id=f"appeal-{review.pk}-%s")
+
+
+@login_required
+@ratelimit(key="user", rate=APPEAL_RATE, method="POST", group="reviews:appeal", block=False)
+@require_POST
+def review_appeal_view(request, pk):
+    """A provider's account appeals a published review of its provider; the form itself is on the account page."""
+    review = get_object_or_404(
+        Review.objects.select_related("provider").defer("author", "store"), pk=pk, status=Review.Status.PUBLISHED
+    )
+    if not user_is_provider_member(user=request.user, provider=review.provider):
+        raise PermissionDenied(_("只有该服务商的账号可以申诉。"))
+    form = _appeal_form(review, request.POST)
+    done, status = _post_form(request, form, lambda: review_appeal_file(
+        review=review, author=request.user, **form.cleaned_data))
+    if done:
+        messages.success(request, _("申诉已提交，平台审核人员处理后，结果会显示在这条评价下。"))
+        return redirect(f"{reverse('ratings:mine')}#review-{review.pk}")
+    return render(request, "ratings/review_appeal.html", {"form": form, "review": review}, status=status)
+
+
 @login_required
 @require_GET
 def review_list_view(request):
@@ -138,8 +166,21 @@ def review_list_view(request):
         "my_reviews": mine,
         "open_engagements": list(merchant_open_engagements(user=request.user, on=today)),
         "providers": list(member_providers(user=request.user)),
-        "provider_reviews": list(member_reviews(user=request.user)[:50]),
+        "provider_reviews": _with_appeals(list(member_reviews(user=request.user)[:50])),
     })
+
+
+def _with_appeals(reviews: list[Review]) -> list[Review]:
+    """The provider's reviews, each with its latest appeal (or None) and a blank appeal form unless one is open.
+
+    A decided appeal does not stop another (review_appeal_submit refuses only a second open one).
+    """
+    latest = selectors.review_latest_appeals(review_ids=[review.pk for review in reviews])
+    for review in reviews:
+        review.appeal = latest.get(review.pk)
+        pending = review.appeal is not None and review.appeal.status == ReviewAppeal.Status.OPEN
+        review.appeal_form = None if pending else _appeal_form(review)
+    return reviews
 
 
 def permission_denied_view(request, exception=None):

@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from providers.models import Category, Engagement, Platform, Provider, Service, Store
 from ratings.models import RatingPolicy, Review, StorePerformance, TierOverride
 
+# Review text full of personal data: what masking must hide on every public page.
+LEAKY = "服务很好，有问题找运营小王 13812345678，微信 wang_88888，地址：浙江省杭州市西湖区文三路123号4栋501室"
+
 
 def platform(code="tmall"):
     return Platform.objects.get(code=code)

@@ -26,6 +26,7 @@ from .moderation import (  # noqa: F401,E402
     REJECT,
     provider_alert_post,
     provider_alert_withdraw,
+    review_appeal_file,
     review_appeal_submit,
     reviews_confirm_manipulation,
     reviews_flag_bursts,

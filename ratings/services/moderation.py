@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,6 +106,23 @@ def review_appeal_submit(*, review: Review, author, explanation: str) -> ReviewA
     appeal.full_clean()
     appeal.save()
     return appeal
+
+
+def review_appeal_file(*, review: Review, author, reason: str, explanation: str) -> ReviewAppeal:
+    """A provider's appeal from its review page: the short reason heads the explanation moderators read.
+
+    The appeal model has one text field, so the reason is stored as "【reason】explanation". Two submissions racing
+    past the open-appeal check meet the database's one-open-appeal constraint; the loser gets the same message.
+    """
+    reason, explanation = reason.strip(), explanation.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写申诉理由。")})
+    if not explanation:
+        raise ValidationError({"explanation": _("请填写申诉说明。")})
+    try:
+        return review_appeal_submit(review=review, author=author, explanation=f"【{reason}】{explanation}")
+    except IntegrityError:
+        raise ValidationError(_("这条评价已有待处理的申诉。")) from None
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ratings.models import PendingRecompute, Review
 from ratings.services.reviews import review_reply, review_submit, review_update
 from tests.factories import (
+    LEAKY,
     EngagementFactory,
     ProviderFactory,
     ReviewFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LEAKY = "服务很好，有问题找运营小王 13812345678，微信 wang_88888，地址：浙江省杭州市西湖区文三路123号4栋501室"
 
 
 @pytest.fixture
