@@ -61,8 +61,8 @@ def cached_parts(*, page: str, ids: list, language: str, render) -> dict:
     return html
 
 
-def cached_fragment(*, page: str, query: str, language: str, render) -> str:
-    """The cached HTML of a page fragment, rendered with `render()` and stored on a miss."""
+def cached_fragment(*, page: str, query: str, language: str, render):
+    """The cached rendering of a page fragment (HTML, or a dict of HTML parts), made by `render()` on a miss."""
     seconds = directory_cache_seconds()
     if seconds <= 0:
         return render()

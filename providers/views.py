@@ -28,6 +28,7 @@ from .presenters import (  # noqa: F401 (fee_range_display and explanation_displ
     explanation_display,
     fee_range_display,
     gate_thresholds,
+    localized,
 )
 from .selectors import (
     COMPARE_MAX,
@@ -180,12 +181,49 @@ def _localized_label(obj) -> str:
     return obj.name_en if get_language() == "en" and obj.name_en else obj.name
 
 
+PROVIDER_ACTIONS_MARKER = "<!--provider-actions-->"
+
+
 @require_GET
 def provider_detail_view(request, slug):
-    try:
-        provider = provider_get(slug=slug)
-    except Provider.DoesNotExist:
-        raise Http404(_("没有这个服务商"))
+    anonymous = _anonymous_get(request)
+    rendered_provider = None
+
+    def render_page() -> dict:
+        nonlocal rendered_provider
+        try:
+            provider = provider_get(slug=slug)
+        except Provider.DoesNotExist:
+            raise Http404(_("没有这个服务商"))
+        is_member = not anonymous and provider in member_providers(user=request.user)
+        rendered_provider = provider
+        return {
+            "title": f"{localized(provider)} · {_('代运营服务商目录')}",
+            "body": render_to_string("providers/_provider_body.html", _provider_context(request, provider, is_member)),
+        }
+
+    # Anonymous visitors share one rendering per provider, review sort/page and language until ratings,
+    # reviews or the provider change; signed-in members see reply links and so get it fresh.
+    page = (
+        cached_fragment(page=f"provider:{slug}", query=request.GET.urlencode(), language=get_language(),
+                        render=render_page)
+        if anonymous else render_page()
+    )
+    reviewable = (
+        list(merchant_reviewable_engagements(user=request.user, provider=rendered_provider, on=timezone.localdate()))
+        if request.user.is_authenticated else []  # signed in: rendered above, never from the cache
+    )
+    actions = render_to_string("providers/_provider_actions.html", {
+        "slug": slug, "compare": compare_slugs(request), "reviewable": reviewable,
+    }, request=request)
+    # Rendered by our own (autoescaping) templates, cached as a plain string; the actions are per visitor.
+    return render(request, "providers/provider_detail.html", {
+        "title": page["title"],
+        "body": mark_safe(page["body"].replace(PROVIDER_ACTIONS_MARKER, actions, 1)),
+    })
+
+
+def _provider_context(request, provider: Provider, is_member: bool) -> dict:
     today = timezone.localdate()
     provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
     snapshot = provider_latest_snapshot(provider=provider)
@@ -205,7 +243,7 @@ def provider_detail_view(request, slug):
         request.GET.get("page")
     )
     window = snapshot.policy.performance_window_months if snapshot else 3
-    return render(request, "providers/provider_detail.html", {
+    return {
         "provider": provider,
         "active_store_count": provider_active_store_count(provider=provider, on=today),
         "snapshot": snapshot,
@@ -216,11 +254,8 @@ def provider_detail_view(request, slug):
         "reviews": reviews,
         "review_sort": sort,
         "review_sorts": [(key, label) for key, label in REVIEW_SORT_LABELS.items()],
-        "reviewable": list(merchant_reviewable_engagements(user=request.user, provider=provider, on=today)),
-        "is_member": provider in member_providers(user=request.user),
-        "compare": compare_slugs(request),
-        "compare_max": COMPARE_MAX,
-    })
+        "is_member": is_member,
+    }
 
 
 # Compare -----------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from providers.cache import directory_cache_bump
 from providers.models import Engagement
 
 from ..models import DIMENSION_FIELDS, Review
@@ -71,8 +72,9 @@ def review_update(*, review: Review, author, **changes) -> Review:
     review.full_clean()
     review.save()
     if was_published:
-        # It leaves the published, scored set until approved again.
+        # It leaves the published, scored set until approved again, and the public pages at once.
         ratings_request_recompute(provider_ids=[review.provider_id])
+        transaction.on_commit(directory_cache_bump)
     return review
 
 
@@ -90,4 +92,5 @@ def review_reply(*, review: Review, author, body: str) -> Review:
     review.replied_at = timezone.now()
     review.full_clean()
     review.save(update_fields=["reply", "replied_at", "updated_at"])
+    transaction.on_commit(directory_cache_bump)  # the reply is shown on the provider's (cached) public page
     return review

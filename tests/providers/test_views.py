@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from tests.factories import (
     ScoreSnapshotFactory,
     StoreFactory,
     UserFactory,
+    provider_staff,
 )
 
 LIST_URL = reverse("providers:list")
@@ -627,6 +629,66 @@ def test_cached_page_carries_a_fresh_csrf_token_for_the_language_form(demo, cach
     response = second.post(reverse("set_language"), {"language": "en", "next": LIST_URL, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 302
+
+
+def test_anonymous_provider_page_is_served_from_the_cache(client, provider, cache_on, django_assert_num_queries):
+    ReviewFactory(provider=provider, title="效果明显")
+    first = detail(client, "xinghai").content.decode()
+    Provider.objects.filter(pk=provider.pk).update(name="改名后的星海")
+
+    with django_assert_num_queries(0):
+        html = detail(client, "xinghai").content.decode()
+
+    unmasked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # a fresh mask of the token per response
+    assert unmasked.sub("", html) == unmasked.sub("", first)
+    assert "<title>星海电商 · 代运营服务商目录</title>" in html and "效果明显" in html
+
+
+def test_cached_provider_page_keeps_each_visitors_own_compare_actions(provider, cache_on):
+    from django.test import Client
+
+    shortlister, newcomer = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    shortlister.get(LIST_URL)  # a session cookie with a CSRF token
+    shortlister.post(reverse("providers:compare_change"), {
+        "slug": "xinghai", "action": "add", "csrfmiddlewaretoken": shortlister.cookies["csrftoken"].value,
+    })
+    newcomer_html = detail(newcomer, "xinghai").content.decode()  # fills the cache
+
+    shortlister_html = detail(shortlister, "xinghai").content.decode()
+
+    assert "查看对比（1）" in shortlister_html and 'name="action" value="add"' not in shortlister_html
+    assert "查看对比" not in newcomer_html and 'name="action" value="add"' in newcomer_html
+    assert "合作过的商家请登录后评价" in newcomer_html and "/accounts/login/?next=/providers/xinghai/" in newcomer_html
+
+
+def test_a_provider_reply_refreshes_the_cached_provider_page(client, provider, cache_on,
+                                                           django_capture_on_commit_callbacks):
+    from ratings.services import review_reply
+
+    review = ReviewFactory(provider=provider, title="效果明显")
+    assert "感谢认可" not in detail(client, "xinghai").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reply(review=review, author=provider_staff(provider), body="感谢认可，请拨打 13812345678")
+
+    assert "感谢认可，请拨打 138********" in detail(client, "xinghai").content.decode()
+
+
+def test_members_get_their_provider_page_fresh_with_reply_links(client, provider, cache_on):
+    review = ReviewFactory(provider=provider, title="效果明显")
+    detail(client, "xinghai")  # cached for anonymous visitors, without reply links
+    client.force_login(provider_staff(provider))
+
+    html = detail(client, "xinghai").content.decode()
+
+    assert reverse("ratings:reply", kwargs={"pk": review.pk}) in html
+
+
+def test_an_unknown_provider_is_not_cached(client, db, cache_on):
+    assert detail(client, "later").status_code == 404
+    ProviderFactory(slug="later")
+
+    assert detail(client, "later").status_code == 200
 
 
 # Home --------------------------------------------------------------------------------------------------------------
