@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -154,6 +155,9 @@ def review_appeal_view(request, pk):
     return render(request, "ratings/review_appeal.html", {"form": form, "review": review}, status=status)
 
 
+MEMBER_REVIEWS_PAGE_SIZE = 20
+
+
 @login_required
 @require_GET
 def review_list_view(request):
@@ -162,11 +166,15 @@ def review_list_view(request):
     mine = list(merchant_reviews(user=request.user))
     for review in mine:
         review.editable = review_is_editable(review=review)
+    # A provider with hundreds of reviews answers them a page at a time, newest first.
+    page = Paginator(member_reviews(user=request.user), MEMBER_REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    provider_reviews = _with_appeals(list(page.object_list))
     return render(request, "ratings/review_list.html", {
         "my_reviews": mine,
         "open_engagements": list(merchant_open_engagements(user=request.user, on=today)),
         "providers": list(member_providers(user=request.user)),
-        "provider_reviews": _with_appeals(list(member_reviews(user=request.user)[:50])),
+        "provider_reviews": provider_reviews,
+        "provider_reviews_page": page,
     })
 
 

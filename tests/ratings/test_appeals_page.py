@@ -115,8 +115,8 @@ def test_the_account_page_is_translated_to_english(client, staff, review):
     assert "Submit appeal" in html
 
 
-@pytest.mark.parametrize("count", [2, 12])
-def test_account_page_query_count_is_fixed(client, staff, provider, count, django_assert_max_num_queries):
+@pytest.mark.parametrize(("count", "forms"), [(2, 1), (12, 11), (25, 20)])  # the oldest one's appeal is open
+def test_account_page_query_count_is_fixed(client, staff, provider, count, forms, django_assert_max_num_queries):
     store = StoreFactory()
     reviews = [ReviewFactory(provider=provider, store=store, created_at=dt.date(2025, 1, day))
                for day in range(1, count + 1)]
@@ -124,12 +124,29 @@ def test_account_page_query_count_is_fixed(client, staff, provider, count, djang
     ReviewAppealFactory(review=reviews[1], status=ReviewAppeal.Status.DISMISSED)
     client.force_login(staff)
 
-    # session, user, my reviews, open engagements, member providers, provider reviews, their latest appeals
-    with django_assert_max_num_queries(7):
+    # session, user, my reviews, open engagements, member providers, provider reviews (+ their count when
+    # paged), their latest appeals
+    with django_assert_max_num_queries(8):
         response = client.get(MINE)
 
     assert response.status_code == 200
-    assert response.content.decode().count('class="review__appeal-form"') == count - 1
+    assert response.content.decode().count('class="review__appeal-form"') == forms
+
+
+def test_a_provider_answers_its_reviews_a_page_at_a_time(client, staff, provider):
+    store = StoreFactory()
+    for day in range(1, 26):
+        ReviewFactory(provider=provider, store=store, title=f"一月评价{day:02d}", created_at=dt.date(2025, 1, day))
+    client.force_login(staff)
+
+    first = client.get(MINE).content.decode()
+    second = client.get(MINE, {"page": "2"}).content.decode()
+
+    assert first.count('class="review" id="review-') == 20 and second.count('class="review" id="review-') == 5
+    assert "一月评价25" in first and "一月评价06" in first and "一月评价05" not in first
+    assert "一月评价05" in second and "一月评价01" in second
+    assert 'href="?page=2#provider-heading"' in first and "第 1 / 2 页" in first
+    assert 'href="?page=1#provider-heading"' in second
 
 
 # Filing an appeal --------------------------------------------------------------------------------------------------
