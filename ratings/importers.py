@@ -6,12 +6,13 @@ transaction of set-based upserts, then the affected providers' derived rating da
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from providers.csv_import import (
-    MAX_PARAMS_PER_QUERY, Cells, ImportFailed, ImportResult, RowError, chunks, code_map, number_rows, parse_rows,
-    upsert_rows,
+    MAX_PARAMS_PER_QUERY, UNCHANGED, Cells, ImportFailed, ImportResult, RowError, Upsert, chunks, code_map,
+    fetch_by_keys, number_rows, parse_rows, upsert_rows,
 )
 from providers.importers import parse_provider, parse_store, provider_ids_by_slug, refresh_ratings, stores_by_key
 from providers.models import Engagement, Platform
@@ -31,8 +32,25 @@ SCORE_FIELDS = ("product_score", "logistics_score", "service_score")
 RATE_FIELDS = ("complaint_rate", "refund_rate", "on_time_ship_rate")
 
 
-def import_reviews(*, rows: Iterable[Mapping[str, str]], dry_run: bool = False, first_row: int = 2) -> ImportResult:
-    """Upsert reviews by (provider, store, created_at); then refresh verification and queue a recompute."""
+@dataclass
+class ReviewImportResult(ImportResult):
+    """An import's counts, plus the existing reviews whose moderation status the file would have changed."""
+
+    moderation_kept: int = 0
+
+
+REVIEW_KEY_FIELDS = ("provider_id", "store_id", "created_at")
+
+
+def import_reviews(
+    *, rows: Iterable[Mapping[str, str]], dry_run: bool = False, first_row: int = 2
+) -> ReviewImportResult:
+    """Upsert reviews by (provider, store, created_at); then refresh verification and queue a recompute.
+
+    The file's status seeds new reviews only. An existing review keeps its status (and its moderation audit,
+    which the file never carries): moderators decide it here, and a platform export loaded again must not undo a
+    rejection or publication, nor release a review held by burst detection. Its other fields still update.
+    """
     errors: list[RowError] = []
     numbered = number_rows(rows, columns=REVIEW_COLUMNS, first_row=first_row, errors=errors)
     platforms = code_map(Platform)
@@ -44,13 +62,31 @@ def import_reviews(*, rows: Iterable[Mapping[str, str]], dry_run: bool = False, 
         raise ImportFailed(errors)
 
     with transaction.atomic():
-        result, changed = upsert_rows(Review, key_fields=("provider_id", "store_id", "created_at"),
-                                      rows=[(key, values) for _n, key, values in parsed], dry_run=dry_run)
+        result, changed = _upsert_reviews([(key, values) for _n, key, values in parsed], dry_run=dry_run)
         result.affected_provider_ids = {provider_id for provider_id, _store_id, _date in changed}
         if not dry_run:
             refresh_ratings(provider_ids=result.affected_provider_ids)
             reviews_flag_bursts(provider_ids=result.affected_provider_ids)  # unusual bursts wait for moderation
     return result
+
+
+def _upsert_reviews(rows: list[tuple[tuple, dict]], *, dry_run: bool) -> tuple[ReviewImportResult, list[tuple]]:
+    """`upsert_rows` for reviews, but an existing review's status is kept (counted when the file differs)."""
+    existing = fetch_by_keys(Review.objects.all(), fields=REVIEW_KEY_FIELDS, keys=[key for key, _values in rows])
+    upsert, result, changed = Upsert(Review), ReviewImportResult(), []
+    for key, values in rows:
+        review = existing.get(key)
+        if review is not None:
+            if values["status"] != review.status:
+                result.moderation_kept += 1
+            values = {name: value for name, value in values.items() if name != "status"}
+        _obj, status = upsert.stage(review, key=dict(zip(REVIEW_KEY_FIELDS, key)), values=values)
+        result.count(status)
+        if status != UNCHANGED:
+            changed.append(key)
+    if not dry_run:
+        upsert.save()
+    return result, changed
 
 
 def _parse_review(cells: Cells, *, providers, platforms, stores):

@@ -485,6 +485,8 @@ class ImportJob(models.Model):
     created = models.PositiveIntegerField(_("新增"), default=0)
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    # Reviews only: existing reviews whose status the file would have changed; a moderator's decision stands.
+    moderation_kept = models.PositiveIntegerField(_("保留审核状态"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人"),

@@ -48,3 +48,9 @@ def import_job_run_task(self, job_id: int) -> str | None:
     """Run an admin upload's dry run or confirmed import; returns the job's new status (None if it is gone)."""
     job = services.import_job_run(job_id=job_id)
     return job.status if job else None
+
+
+@shared_task(**RETRY)
+def import_jobs_fail_stuck_task(self) -> int:
+    """Fail the admin imports whose worker stopped mid-run (periodic); returns how many were failed."""
+    return services.import_jobs_fail_stuck(now=timezone.now())

@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ratings.tasks.ratings_recompute_pending_task",
         "schedule": 300.0,
     },
+    "ratings-fail-stuck-imports": {
+        "task": "ratings.tasks.import_jobs_fail_stuck_task",
+        "schedule": 300.0,
+    },
 }
 
 # Recompute requests from reviews and imports are gathered for this many seconds into one job.
@@ -255,6 +259,9 @@ RATINGS_LOCK_TIMEOUT_SECONDS = env.int("RATINGS_LOCK_TIMEOUT_SECONDS", default=3
 RATINGS_LOCK_WAIT_SECONDS = env.int("RATINGS_LOCK_WAIT_SECONDS", default=600)
 # CSV uploads in the admin larger than this are refused (the file is kept in the database until imported).
 ADMIN_IMPORT_MAX_BYTES = env.int("ADMIN_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# An admin import still "importing" this long after it was confirmed lost its worker; the sweep marks it failed.
+# (On PostgreSQL a running import locks its job, so one that merely runs long is never failed.)
+ADMIN_IMPORT_STUCK_MINUTES = env.int("ADMIN_IMPORT_STUCK_MINUTES", default=30)
 
 # LOG_FORMAT=json: one JSON object per line (timestamp, level, logger, message, request_id) for log shippers.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")

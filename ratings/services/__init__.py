@@ -18,6 +18,7 @@ from .imports import (  # noqa: F401,E402
     import_job_create,
     import_job_progress,
     import_job_run,
+    import_jobs_fail_stuck,
     import_permission,
 )
 from .moderation import (  # noqa: F401,E402

@@ -5,6 +5,7 @@ writing and writes in one transaction, so an upload either loads completely or n
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from providers.csv_import import CsvRows, ImportFailed, ImportResult, RowError, 
 from ..models import ImportJob
 
 PROGRESS_EVERY = 1000
+INTERRUPTED = "interrupted"  # the error code of an import whose worker stopped (import_jobs_fail_stuck)
 
 
 def importer_for(kind: str) -> Callable[..., ImportResult]:
@@ -73,8 +75,10 @@ def import_job_create(*, kind: str, upload: UploadedFile, actor) -> ImportJob:
 @transaction.atomic
 def import_job_confirm(*, job: ImportJob, actor) -> ImportJob:
     """Write a previewed file: the import runs as a task after commit; only a clean dry run can be confirmed."""
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status != ImportJob.Status.READY:
+    # skip_locked: a job being imported is locked by its run (import_job_run); a late second click gets the
+    # message at once instead of waiting for the import to finish.
+    job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
+    if job is None or job.status != ImportJob.Status.READY:
         raise ValidationError(_("只有校验通过、尚未导入的文件可以确认导入。"))
     job.status, job.confirmed_by, job.confirmed_at = ImportJob.Status.IMPORTING, actor, timezone.now()
     job.save(update_fields=["status", "confirmed_by", "confirmed_at"])
@@ -91,29 +95,68 @@ def _enqueue(job: ImportJob) -> None:
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Run the step a job waits for: the dry run (checking) or the import (importing). Other states: nothing to do."""
+    """Run the step a job waits for: the dry run (checking) or the import (importing). Other states: nothing to do.
+
+    A task delivered again after its worker was killed (acks_late) finds the job still "importing" and imports the
+    stored file again: the import and the job's new status commit together, so the killed run wrote nothing.
+    """
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status not in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING):
         return job
-    dry_run = job.status == ImportJob.Status.CHECKING
+    if job.status == ImportJob.Status.CHECKING:
+        return _job_run(job, dry_run=True)
+    with transaction.atomic():
+        # The row stays locked until the import commits: a second delivery running meanwhile waits here and then
+        # finds the job done, and the sweep for stuck jobs skips it however long it runs (PostgreSQL).
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportJob.Status.IMPORTING:
+            return job
+        return _job_run(job, dry_run=False)
+
+
+def _job_run(job: ImportJob, *, dry_run: bool) -> ImportJob:
     try:
         rows = read_csv(bytes(job.data))
-        # Saved before the long part, so the page can show "n of rows".
+        # Saved before the long part, so the page can show "n of rows" (an import's count is the dry run's).
         job.rows = len(rows)
         job.save(update_fields=["rows"])
         result = importer_for(job.kind)(rows=_ProgressRows(rows, job_id=job.pk), dry_run=dry_run)
     except ImportFailed as exc:
         job.status = ImportJob.Status.INVALID if dry_run else ImportJob.Status.FAILED
         job.errors = [_error_dict(error) for error in exc.errors]
-        job.created = job.updated = job.unchanged = 0
+        job.created = job.updated = job.unchanged = job.moderation_kept = 0
     else:
         job.status = ImportJob.Status.READY if dry_run else ImportJob.Status.DONE
         job.created, job.updated, job.unchanged, job.errors = result.created, result.updated, result.unchanged, []
+        job.moderation_kept = getattr(result, "moderation_kept", 0)  # reviews only
     if not dry_run or job.status == ImportJob.Status.INVALID:
         job.finished_at = timezone.now()
-    job.save(update_fields=["status", "created", "updated", "unchanged", "errors", "finished_at"])
+    job.save(update_fields=["status", "created", "updated", "unchanged", "moderation_kept", "errors", "finished_at"])
     cache.delete(import_progress_key(job.pk))
     return job
+
+
+@transaction.atomic
+def import_jobs_fail_stuck(*, now: dt.datetime) -> int:
+    """Fail the imports "importing" for over ADMIN_IMPORT_STUCK_MINUTES since confirmed: their worker stopped.
+
+    The data steward then sees why in the admin and uploads the file again (a killed import wrote nothing).
+    Returns how many jobs were failed.
+    """
+    cutoff = now - dt.timedelta(minutes=settings.ADMIN_IMPORT_STUCK_MINUTES)
+    # skip_locked: a running import holds its job's lock (import_job_run), so it is never failed here.
+    ids = list(
+        ImportJob.objects.select_for_update(skip_locked=True)
+        .filter(status=ImportJob.Status.IMPORTING, confirmed_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    error = RowError(0, "", _("导入中断：处理该文件的进程已停止，请重新上传。"), INTERRUPTED)
+    ImportJob.objects.filter(pk__in=ids).update(
+        status=ImportJob.Status.FAILED, errors=[_error_dict(error)], created=0, updated=0, unchanged=0,
+        moderation_kept=0, finished_at=now,
+    )
+    return len(ids)
 
 
 def _error_dict(error: RowError) -> dict:

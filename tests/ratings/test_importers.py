@@ -91,7 +91,8 @@ def test_reimporting_the_same_reviews_changes_nothing(store):
 
 
 @pytest.mark.django_db
-def test_changing_a_review_status_counts_as_one_update(store, acme):
+def test_a_file_status_does_not_change_an_existing_review(store, acme):
+    # Moderation decides an existing review's status (tests/ratings/test_import_safety.py has the full story).
     existing = ReviewFactory(provider=acme, store=store, created_at=dt.date(2025, 3, 1), rating=5, title="服务很好",
                              body="运营团队专业，沟通及时。", effect=5, communication=4)
     import_reviews(rows=[review_row(created_at="2025-03-02")])
@@ -99,9 +100,9 @@ def test_changing_a_review_status_counts_as_one_update(store, acme):
     result = import_reviews(rows=[review_row(status="malicious"), review_row(created_at="2025-03-02")])
 
     existing.refresh_from_db()
-    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
-    assert result.affected_provider_ids == {acme.pk}
-    assert existing.status == Review.Status.MALICIOUS
+    assert (result.created, result.updated, result.unchanged, result.moderation_kept) == (0, 0, 2, 1)
+    assert result.affected_provider_ids == set()
+    assert existing.status == Review.Status.PUBLISHED
     assert Review.objects.count() == 2
 
 

@@ -1,8 +1,21 @@
 """`manage.py import_reviews FILE [--dry-run]`: upsert reviews from a CSV file."""
+from django.utils.translation import gettext as _
+
 from providers.csv_import import ImportCommand
-from ratings.importers import REVIEW_COLUMNS, import_reviews
+from ratings.importers import REVIEW_COLUMNS, ReviewImportResult, import_reviews
 
 
 class Command(ImportCommand):
     help = f"Import reviews from a UTF-8 CSV file with the columns {','.join(REVIEW_COLUMNS)}."
-    importer = staticmethod(import_reviews)
+
+    def importer(self, **kwargs) -> ReviewImportResult:
+        # Kept for handle(): the shared command prints the common counts, this one adds the moderation figure.
+        self.result = import_reviews(**kwargs)
+        return self.result
+
+    def handle(self, *args, **options):
+        self.result = None
+        super().handle(*args, **options)
+        if self.result.moderation_kept:  # a first import has nothing to keep: its output stays the common one
+            self.stdout.write(_("保留审核状态 %(count)d 条：已有评价的状态不按文件改动。") % {
+                "count": self.result.moderation_kept})
