@@ -7,8 +7,14 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY providers ./providers
 COPY ratings ./ratings
+COPY partners ./partners
 RUN pip install .
-COPY . .
+# Only what the site runs from, never `COPY . .`: that would bake a developer's .venv, var/db.sqlite3 (real data)
+# and .env (secrets, DEBUG=true) into the image (tests/test_deploy_files.py).
+COPY manage.py gunicorn.conf.py ./
+COPY templates ./templates
+COPY static ./static
+COPY locale ./locale
 RUN pip install --no-deps -e . \
     && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 RUN useradd --create-home app && mkdir -p /app/var && chown app /app/var
