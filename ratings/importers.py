@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from providers.csv_import import (
-    MAX_PARAMS_PER_QUERY, UNCHANGED, Cells, ImportFailed, ImportResult, RowError, Upsert, chunks, code_map,
-    fetch_by_keys, number_rows, parse_rows, upsert_rows,
+    MAX_PARAMS_PER_QUERY, Cells, ImportFailed, ImportResult, RowError, chunks, code_map, number_rows, parse_rows,
+    upsert_rows,
 )
 from providers.importers import parse_provider, parse_store, provider_ids_by_slug, refresh_ratings, stores_by_key
 from providers.models import Engagement, Platform
@@ -72,21 +72,15 @@ def import_reviews(
 
 def _upsert_reviews(rows: list[tuple[tuple, dict]], *, dry_run: bool) -> tuple[ReviewImportResult, list[tuple]]:
     """`upsert_rows` for reviews, but an existing review's status is kept (counted when the file differs)."""
-    existing = fetch_by_keys(Review.objects.all(), fields=REVIEW_KEY_FIELDS, keys=[key for key, _values in rows])
-    upsert, result, changed = Upsert(Review), ReviewImportResult(), []
-    for key, values in rows:
-        review = existing.get(key)
-        if review is not None:
-            if values["status"] != review.status:
-                result.moderation_kept += 1
-            values = {name: value for name, value in values.items() if name != "status"}
-        _obj, status = upsert.stage(review, key=dict(zip(REVIEW_KEY_FIELDS, key)), values=values)
-        result.count(status)
-        if status != UNCHANGED:
-            changed.append(key)
-    if not dry_run:
-        upsert.save()
-    return result, changed
+    result = ReviewImportResult()
+
+    def keep_status(review: Review, values: dict) -> dict:
+        if values["status"] != review.status:
+            result.moderation_kept += 1
+        return {name: value for name, value in values.items() if name != "status"}
+
+    return upsert_rows(Review, key_fields=REVIEW_KEY_FIELDS, rows=rows, dry_run=dry_run, result=result,
+                       on_existing=keep_status)
 
 
 def _parse_review(cells: Cells, *, providers, platforms, stores):

@@ -1,7 +1,7 @@
 """Set-based upserts of parsed rows: existing rows fetched by key in few queries, inserts and updates in batches."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,13 +99,22 @@ class Upsert:
 
 
 def upsert_rows(
-    model: type[models.Model], *, key_fields: Sequence[str], rows: Sequence[tuple[tuple, dict]], dry_run: bool
+    model: type[models.Model], *, key_fields: Sequence[str], rows: Sequence[tuple[tuple, dict]], dry_run: bool,
+    result: ImportResult | None = None, on_existing: Callable[[models.Model, dict], dict] | None = None,
 ) -> tuple[ImportResult, list[tuple]]:
-    """Upsert plain rows (key values in `key_fields` order, other values) of one model; returns the changed keys."""
+    """Upsert plain rows (key values in `key_fields` order, other values) of one model; returns the changed keys.
+
+    `on_existing(obj, values)` may trim the values applied to a row that exists already (fields a file must
+    not overwrite); `result` lets an importer count more than created/updated/unchanged.
+    """
     existing = fetch_by_keys(model.objects.all(), fields=key_fields, keys=[key for key, _values in rows])
-    upsert, result, changed = Upsert(model), ImportResult(), []
+    upsert, changed = Upsert(model), []
+    result = result if result is not None else ImportResult()
     for key, values in rows:
-        _obj, status = upsert.stage(existing.get(key), key=dict(zip(key_fields, key)), values=values)
+        obj = existing.get(key)
+        if obj is not None and on_existing is not None:
+            values = on_existing(obj, values)
+        _obj, status = upsert.stage(obj, key=dict(zip(key_fields, key)), values=values)
         result.count(status)
         if status != UNCHANGED:
             changed.append(key)
