@@ -5,3 +5,12 @@ from .base import env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+if CELERY_TASK_ALWAYS_EAGER:  # noqa: F405 (from base: no REDIS_URL, tasks run in-process)
+    # A line per task that succeeded, and kombu's "no hostname" for the broker we deliberately lack, only bury
+    # what matters in `make run`'s output; a real worker keeps them.
+    LOGGING["loggers"] = {  # noqa: F405
+        **LOGGING.get("loggers", {}),  # noqa: F405
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+    }
