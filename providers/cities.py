@@ -53,5 +53,13 @@ def city_name_en(city: str) -> str:
 
 
 def city_stored_name(value: str) -> str:
-    """The stored city a filter value stands for: 杭州 for "hangzhou" or " Hangzhou "; anything else unchanged."""
-    return _CITY_BY_ENGLISH_KEY.get(_english_key(value), value) if value else value
+    """The stored city a filter value stands for: 杭州 for "hangzhou", " Hangzhou " or "杭州市"; anything else unchanged."""
+    if not value:
+        return value
+    stripped = value.strip()
+    # People write the administrative suffix (杭州市); the list stores the bare name.
+    if stripped in CITY_NAMES_EN:
+        return stripped
+    if stripped.endswith("市") and stripped[:-1] in CITY_NAMES_EN:
+        return stripped[:-1]
+    return _CITY_BY_ENGLISH_KEY.get(_english_key(value), value)

@@ -1,5 +1,6 @@
 """Directory filters shared by the merchant pages and the API."""
 import django_filters
+from django import forms
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
@@ -83,11 +84,26 @@ SORTS = {
 DEFAULT_SORT = "score"
 
 
-class DirectoryFilter(ProviderFilter):
-    """The merchant directory's filters: the shared ones plus a monthly fee range and a sort order."""
+class DirectoryFilterForm(forms.Form):
+    """The directory's filter form: a budget whose low end is above its high end is an error, not an empty list."""
 
-    fee_from = django_filters.NumberFilter(method="filter_fee_from", label=_("月服务费不低于（元）"), min_value=0)
-    fee_to = django_filters.NumberFilter(method="filter_fee_to", label=_("月服务费不高于（元）"), min_value=0)
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("fee_from"), cleaned.get("fee_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("fee_to", _("预算下限不能高于预算上限。"))
+        return cleaned
+
+
+class DirectoryFilter(ProviderFilter):
+    """The merchant directory's filters: the shared ones plus a monthly budget and a sort order.
+
+    The budget keeps providers whose quoted fee range overlaps it: one quoting ¥18,000–¥30,000 a month is
+    within reach of a ¥20,000 budget.
+    """
+
+    fee_from = django_filters.NumberFilter(method="filter_fee_from", label=_("预算下限（元/月）"), min_value=0)
+    fee_to = django_filters.NumberFilter(method="filter_fee_to", label=_("预算上限（元/月）"), min_value=0)
     sort = django_filters.ChoiceFilter(
         method="filter_sort", label=_("排序"), choices=[(key, label) for key, (label, _o) in SORTS.items()],
         empty_label=None,
@@ -95,6 +111,7 @@ class DirectoryFilter(ProviderFilter):
 
     class Meta(ProviderFilter.Meta):
         fields = [*ProviderFilter.Meta.fields, "fee_from", "fee_to", "sort"]
+        form = DirectoryFilterForm
 
     def filter_fee_from(self, queryset, name, value):
         # A provider whose range reaches the budget's low end; one that publishes no fee cannot be judged.

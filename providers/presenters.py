@@ -88,11 +88,36 @@ def explanation_display(explanation, *, service_names: dict[str, str] | None = N
     result = {}
     if gates:
         result["gates"] = gates
+    review = _review_part(explanation.get("review"))
+    if review:
+        result["review"] = review
     next_tier = explanation.get("next_tier")
     if isinstance(next_tier, dict) and _tier(next_tier.get("tier")):
         missing = [text for text in (_missing_text(item, names) for item in _list(next_tier.get("missing"))) if text]
         result["next_tier"] = {"tier": _tier(next_tier.get("tier")), "missing": missing}
     return result
+
+
+def _review_part(review) -> dict:
+    """The figures that make R reproducible: the decayed weight Σw and the prior, as the recompute stored them.
+
+    Σw is shown to 2 decimals; the prior weight without trailing zeros ("5"). Empty unless all three are numbers.
+    """
+    if not isinstance(review, dict):
+        return {}
+    try:
+        weight = Decimal(str(review.get("weight")))
+        prior_mean = Decimal(str(review.get("prior_mean")))
+        prior_weight = Decimal(str(review.get("prior_weight")))
+    except ArithmeticError:
+        return {}
+    if not all(value.is_finite() for value in (weight, prior_mean, prior_weight)):
+        return {}
+    return {
+        "weight": str(weight.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
+        "prior_mean": str(prior_mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
+        "prior_weight": format(prior_weight.normalize(), "f"),
+    }
 
 
 def _missing_text(item, names: dict[str, str]) -> str:
@@ -103,7 +128,7 @@ def _missing_text(item, names: dict[str, str]) -> str:
         return ""
     codes = item.get("missing")
     if isinstance(codes, list) and codes and all(isinstance(code, str) for code in codes):
-        return _("需要服务：%(services)s") % {"services": _value(codes, names)}
+        return _("必备服务：%(services)s") % {"services": _value(codes, names)}
     text = item.get("text_en") if get_language() == "en" else None
     text = text or item.get("text")
     return text if isinstance(text, str) else ""
@@ -142,13 +167,55 @@ def gate_thresholds(explanation) -> dict[int, Decimal]:
     return thresholds
 
 
+def _rounded(value, places: str) -> Decimal:
+    """A number rounded half-up the way the compare page shows it (Decimal, so "4.705" → "4.71" as on the page)."""
+    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
 def _best(values: list, *, lowest: bool = False) -> list[bool]:
-    """Which cells hold the row's best value; none when fewer than two values differ (nothing to single out)."""
+    """Which cells hold the row's best value (every tied one); none when fewer than two values differ.
+
+    Callers pass the values as displayed, so two cells that read the same are both best or neither.
+    """
     known = [v for v in values if v is not None]
     if len(set(known)) < 2:
         return [False] * len(values)
     best = min(known) if lowest else max(known)
     return [v is not None and v == best for v in values]
+
+
+def gate_check_lines(gate: dict, *, service_names: dict[str, str] | None = None) -> list[dict]:
+    """A gate's checks as short lines for a compare cell: the provider's figure against the threshold.
+
+    "在营店铺 3 / 需 5", "必备服务：缺 跨境电商"; a gate that requires no services gets no services line.
+    Each line carries `met` so the cell can mark it with ✓/✗ and the words for screen readers.
+    """
+    names = service_names or {}
+    lines = []
+    for check in _list(gate.get("checks")):
+        if not isinstance(check, dict):
+            continue
+        name = str(check.get("name", ""))
+        label = CHECK_LABELS.get(name, name)
+        met = check.get("met") is True
+        value, threshold = check.get("value"), check.get("threshold")
+        if isinstance(threshold, list) or isinstance(value, list):
+            required = [str(code) for code in _list(threshold)]
+            if not required:
+                continue  # nothing required: a "—/—" line says nothing
+            missing = check.get("missing")
+            if not (isinstance(missing, list) and all(isinstance(code, str) for code in missing)):
+                missing = [code for code in required if code not in {str(v) for v in _list(value)}]
+            if met or not missing:
+                text = _("%(label)s：已具备 %(services)s") % {"label": label, "services": _value(required, names)}
+            else:
+                text = _("%(label)s：缺 %(services)s") % {"label": label, "services": _value(missing, names)}
+        else:
+            text = _("%(label)s %(value)s / 需 %(threshold)s") % {
+                "label": label, "value": _value(value, names) or "—", "threshold": _value(threshold, names) or "—",
+            }
+        lines.append({"text": text, "met": met})
+    return lines
 
 
 def comparison_rows(providers: list, *, service_names: dict[str, str] | None = None) -> list[dict]:
@@ -161,25 +228,26 @@ def comparison_rows(providers: list, *, service_names: dict[str, str] | None = N
     def snap(attr):
         return [getattr(s, attr) if s is not None else None for s in snapshots]
 
-    def numeric_row(key, label, values, *, fmt=str, lowest=False):
-        best = _best(values, lowest=lowest)
+    def numeric_row(key, label, values, *, places=None, lowest=False):
+        # Round first, then compare: the marker must agree with the figures a reader sees.
+        shown = [None if v is None else (_rounded(v, places) if places else v) for v in values]
+        best = _best(shown, lowest=lowest)
         return {"key": key, "label": label, "cells": [
-            {"text": fmt(v) if v is not None else "—", "best": b} for v, b in zip(values, best)
+            {"text": str(v) if v is not None else "—", "best": b} for v, b in zip(shown, best)
         ]}
 
     def text_row(key, label, texts):
         return {"key": key, "label": label, "cells": [{"text": t or "—", "best": False} for t in texts]}
 
-    two = lambda v: f"{v:.2f}"  # noqa: E731
     rows = [
         {"key": "tier", "label": _("星级"), "tier_row": True, "cells": [
-            {"tier": p.tier, "best": b} for p, b in zip(providers, _best([p.tier for p in providers]))
+            {"tier": p.tier, "score": p.score, "best": b} for p, b in zip(providers, _best([p.tier for p in providers]))
         ]},
-        numeric_row("score", _("综合分 S"), [p.score for p in providers], fmt=two),
-        numeric_row("review_score", _("评价分 R"), snap("review_score"), fmt=two),
-        numeric_row("review_average", _("平均评分"), [p.review_average for p in providers], fmt=lambda v: f"{v:.1f}"),
-        numeric_row("review_count", _("评价数"), [p.review_count for p in providers]),
-        numeric_row("performance_score", _("表现分 P"), snap("performance_score"), fmt=two),
+        numeric_row("score", _("综合分 S"), [p.score for p in providers], places="0.01"),
+        numeric_row("review_score", _("评价分 R"), snap("review_score"), places="0.01"),
+        numeric_row("review_average", _("平均评分"), [p.review_average for p in providers], places="0.1"),
+        numeric_row("review_count", _("计分评价数"), [p.review_count for p in providers]),
+        numeric_row("performance_score", _("表现分 P"), snap("performance_score"), places="0.01"),
         numeric_row("active_stores", _("在营店铺"), snap("active_stores")),
         numeric_row("excellent_stores", _("优秀店铺"), snap("excellent_stores")),
     ]
@@ -188,16 +256,17 @@ def comparison_rows(providers: list, *, service_names: dict[str, str] | None = N
          if g["tier"]},
         reverse=True,
     )
-    shown = [explanation_display(s.explanation, service_names=service_names) if s is not None else {} for s in snapshots]
     for tier in gate_tiers:
         cells = []
-        for explanation in shown:
-            gate = next((g for g in explanation.get("gates", []) if g["tier"] == tier), None)
+        for snapshot in snapshots:
+            raw = snapshot.explanation if snapshot is not None and isinstance(snapshot.explanation, dict) else {}
+            gate = next((g for g in _list(raw.get("gates")) if isinstance(g, dict) and g.get("tier") == tier), None)
             if gate is None:
-                cells.append({"text": "—", "best": False})
+                cells.append({"met": None, "text": "—", "checks": [], "best": False})
                 continue
-            figures = "; ".join(f"{c['label']} {c['value'] or '—'}/{c['threshold'] or '—'}" for c in gate["checks"])
-            cells.append({"met": gate["met"], "text": figures, "best": False})
+            checks = gate_check_lines(gate, service_names=service_names)
+            cells.append({"met": gate.get("met") is True, "checks": checks,
+                          "text": "; ".join(c["text"] for c in checks), "best": False})
         rows.append({"key": f"gate_{tier}", "label": tier, "gate_row": True, "cells": cells})
     rows += [
         {"key": "fee", "label": _("月服务费"), "cells": [

@@ -4,8 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Max, OrderBy, Prefetch, Q, QuerySet, Window, prefetch_related_objects
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Avg, Count, DateField, Exists, F, Max, OrderBy, OuterRef, Prefetch, Q, QuerySet, Value, Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import get_language
 
 from ratings.models import Review, ScoreSnapshot, StorePerformance
@@ -191,12 +194,37 @@ def providers_top_by_platform(*, per_platform: int = 3) -> list[tuple[Platform, 
     return list(grouped.values())
 
 
+def engagement_reviewed(*, on: dt.date) -> Exists:
+    """Whether an (outer) engagement counts as reviewed: once per engagement, whoever wrote the review.
+
+    A review of the provider from the store dated within the engagement's dates counts, with or without an author
+    or an engagement link (imported and seeded reviews have neither), and so does one dated `on`: a new review
+    would be dated that day, and the database takes one review per provider, store and day.
+    """
+    return Exists(
+        Review.objects.filter(provider=OuterRef("provider_id"), store=OuterRef("store_id")).filter(
+            Q(engagement=OuterRef("pk"))
+            | Q(created_at=on)
+            | Q(
+                created_at__gte=OuterRef("start_date"),
+                created_at__lte=Coalesce(OuterRef("end_date"), Value(dt.date.max), output_field=DateField()),
+            )
+        )
+    )
+
+
+def engagement_is_reviewed(*, engagement: Engagement, on: dt.date) -> bool:
+    """The rule of engagement_reviewed for one engagement (one query)."""
+    return Engagement.objects.filter(pk=engagement.pk).filter(engagement_reviewed(on=on)).exists()
+
+
 def merchant_reviewable_engagements(*, user, provider: Provider, on: dt.date) -> QuerySet[Engagement]:
-    """Engagements of the user's stores with the provider that have begun and have no review yet."""
+    """Engagements of the user's stores with the provider that have begun and are not reviewed yet."""
     if not user.is_authenticated:
         return Engagement.objects.none()
     return (
-        Engagement.objects.filter(provider=provider, store__merchants=user, start_date__lte=on, reviews__isnull=True)
+        Engagement.objects.filter(provider=provider, store__merchants=user, start_date__lte=on)
+        .exclude(engagement_reviewed(on=on))
         .select_related("store__platform")
         .order_by("-start_date", "pk")
     )
@@ -208,9 +236,10 @@ def merchant_reviews(*, user) -> QuerySet[Review]:
 
 
 def merchant_open_engagements(*, user, on: dt.date) -> QuerySet[Engagement]:
-    """All engagements of the user's stores that have begun and have no review yet, with provider and store."""
+    """All engagements of the user's stores that have begun and are not reviewed yet, with provider and store."""
     return (
-        Engagement.objects.filter(store__merchants=user, start_date__lte=on, reviews__isnull=True)
+        Engagement.objects.filter(store__merchants=user, start_date__lte=on)
+        .exclude(engagement_reviewed(on=on))
         .select_related("provider", "store__platform")
         .order_by("-start_date", "pk")
     )

@@ -304,8 +304,9 @@ def compare_view(request):
         "rows": comparison_rows(providers, service_names=service_names_by_code()) if providers else [],
         "unknown": unknown,
         "compare_max": COMPARE_MAX,
-        "remove_urls": [
-            f"{reverse('providers:compare')}?{urlencode({'p': ','.join(s for s in slugs if s != p.slug)})}"
+        # Each column's "remove" link with the provider it removes (named for screen readers).
+        "removals": [
+            (p, f"{reverse('providers:compare')}?{urlencode({'p': ','.join(s for s in slugs if s != p.slug)})}")
             for p in providers
         ],
     })

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from providers.presenters import localized
+
 from .models import DIMENSION_FIELDS
 
 MAX_TEXT = 2000
@@ -55,7 +57,11 @@ class ReviewForm(forms.Form):
 class ReviewSubmitForm(ReviewForm):
     """A new review: the merchant also picks which of their engagements with the provider it is about."""
 
-    engagement = forms.ModelChoiceField(label=_("合作店铺"), queryset=None, empty_label=None)
+    # Reviewed engagements and other stores' are not offered; posting one by hand gets this, not the generic text.
+    engagement = forms.ModelChoiceField(
+        label=_("合作店铺"), queryset=None, empty_label=None,
+        error_messages={"invalid_choice": _("这次合作已经评价过了，或不是您店铺的合作，请选择列表中的合作。")},
+    )
 
     field_order = ["engagement", "rating"]
 
@@ -64,7 +70,7 @@ class ReviewSubmitForm(ReviewForm):
         field = self.fields["engagement"]
         field.queryset = engagements
         field.label_from_instance = lambda e: _("%(store)s（%(platform)s，%(start)s 起）") % {
-            "store": e.store.name, "platform": e.store.platform.name, "start": e.start_date.isoformat(),
+            "store": e.store.name, "platform": localized(e.store.platform), "start": e.start_date.isoformat(),
         }
         self.order_fields(self.field_order)
 

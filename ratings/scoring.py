@@ -163,7 +163,11 @@ def gate_checks(gate: Gate, *, composite: Decimal, active: int, excellent: int, 
 
 
 def missing_for(checks: list[dict]) -> list[dict]:
-    """What a provider lacks for a gate, one item per failed condition, in plain words (zh and en)."""
+    """What a provider lacks for a gate, one item per failed condition, in plain words (zh and en).
+
+    The page introduces the list ("升至下一星级 … 还需：" / "… the provider still needs:"), so an item names
+    only the shortfall: "2 家在营店铺" / "2 more active stores", "综合分再提高 0.12（达到 4.00）".
+    """
     items = []
     for check in checks:
         if check["met"]:
@@ -171,18 +175,20 @@ def missing_for(checks: list[dict]) -> list[dict]:
         name = check["name"]
         if name == "composite":
             short = Decimal(check["threshold"]) - Decimal(check["value"])
+            target = check["threshold"]
             items.append({"name": name, "short_by": str(short),
-                          "text": f"综合分还差 {short}", "text_en": f"needs {short} more composite score"})
+                          "text": f"综合分再提高 {short}（达到 {target}）",
+                          "text_en": f"{short} more composite score points (to reach {target})"})
         elif name in ("active_stores", "excellent_stores"):
             short = check["threshold"] - check["value"]
             zh = "在营店铺" if name == "active_stores" else "优秀店铺"
-            en = "active stores" if name == "active_stores" else "excellent stores"
+            en = "active store" if name == "active_stores" else "excellent store"
             items.append({"name": name, "short_by": short,
-                          "text": f"还需 {short} 家{zh}", "text_en": f"needs {short} more {en}"})
+                          "text": f"{short} 家{zh}", "text_en": f"{short} more {en}{'' if short == 1 else 's'}"})
         else:
             codes = check["missing"]
             items.append({"name": name, "missing": codes,
-                          "text": "需要服务：" + "、".join(codes), "text_en": "needs services: " + ", ".join(codes)})
+                          "text": "必备服务：" + "、".join(codes), "text_en": "required services: " + ", ".join(codes)})
     return items
 
 

@@ -28,6 +28,7 @@ from providers.selectors import (
 
 from . import selectors
 from .forms import AppealForm, ReplyForm, ReviewForm, ReviewSubmitForm, add_service_errors
+from .masking import mask_personal_data
 from .models import DIMENSION_FIELDS, Review, ReviewAppeal
 from .services.moderation import review_appeal_file
 from .services.reviews import REVIEW_EDIT_WINDOW, review_is_editable, review_reply, review_submit, review_update
@@ -74,6 +75,13 @@ def _post_form(request, form, save) -> tuple[bool, int]:
     return True, 200
 
 
+def _review_forbidden(request, provider: Provider, *, expired: bool = False) -> HttpResponse:
+    """403 page of a review the account may not write (no engagement) or no longer edit (expired)."""
+    return render(request, "ratings/review_forbidden.html", {
+        "provider": provider, "expired": expired, "contact_email": settings.CONTACT_EMAIL,
+    }, status=403)
+
+
 @login_required
 @ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
 @require_http_methods(["GET", "POST"])
@@ -81,7 +89,7 @@ def review_create_view(request, slug):
     provider = get_object_or_404(Provider, slug=slug)
     engagements = merchant_reviewable_engagements(user=request.user, provider=provider, on=timezone.localdate())
     if not engagements.exists():
-        return render(request, "ratings/review_forbidden.html", {"provider": provider}, status=403)
+        return _review_forbidden(request, provider)
     form = ReviewSubmitForm(request.POST or None, engagements=engagements)
     done, status = _post_form(request, form, lambda: review_submit(
         engagement=form.cleaned_data["engagement"], author=request.user, **form.review_values()))
@@ -98,8 +106,7 @@ def review_create_view(request, slug):
 def review_edit_view(request, pk):
     review = get_object_or_404(Review.objects.select_related("provider"), pk=pk, author=request.user)
     if not review_is_editable(review=review):
-        return render(request, "ratings/review_forbidden.html", {"provider": review.provider, "expired": True},
-                      status=403)
+        return _review_forbidden(request, review.provider, expired=True)
     initial = {name: getattr(review, name) for name in ("rating", *DIMENSION_FIELDS, "title", "body")}
     form = ReviewForm(request.POST or None, initial=initial)
     done, status = _post_form(request, form, lambda: review_update(
@@ -126,7 +133,10 @@ def review_reply_view(request, pk):
     done, status = _post_form(request, form, lambda: review_reply(
         review=review, author=request.user, body=form.cleaned_data["reply"]))
     if done:
-        messages.success(request, _("回复已发布。"))
+        if mask_personal_data(review.reply) != review.reply:
+            messages.success(request, _("回复已发布。公开展示时个人信息已被隐藏。"))
+        else:
+            messages.success(request, _("回复已发布。"))
         return redirect(f"{review.provider.get_absolute_url()}#review-{review.pk}")
     return render(request, "ratings/review_reply.html", {"form": form, "review": review}, status=status)
 
@@ -169,10 +179,16 @@ def review_list_view(request):
     # A provider with hundreds of reviews answers them a page at a time, newest first.
     page = Paginator(member_reviews(user=request.user), MEMBER_REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
     provider_reviews = _with_appeals(list(page.object_list))
+    open_engagements = list(merchant_open_engagements(user=request.user, on=today))
+    providers = list(member_providers(user=request.user))
+    # "Reviews I wrote" is for merchants: whoever wrote a review or has one to write, and accounts linked to a
+    # store. A provider's account has nothing to show there unless it wrote or may write one (no query needed).
+    writes_reviews = bool(mine or open_engagements) or (not providers and request.user.stores.exists())
     return render(request, "ratings/review_list.html", {
+        "writes_reviews": writes_reviews,
         "my_reviews": mine,
-        "open_engagements": list(merchant_open_engagements(user=request.user, on=today)),
-        "providers": list(member_providers(user=request.user)),
+        "open_engagements": open_engagements,
+        "providers": providers,
         "provider_reviews": provider_reviews,
         "provider_reviews_page": page,
     })

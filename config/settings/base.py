@@ -152,6 +152,9 @@ STORAGES = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "ratings:mine"
 LOGOUT_REDIRECT_URL = "home"
+# Where merchants write about a missing engagement (a mailto link on the "cannot review" page). Empty: that page
+# sends them to the provider and their account page instead, so no placeholder address is ever shown.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "partners.schema.PartnerAutoSchema",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from providers.cache import directory_cache_bump
 from providers.models import Engagement
+from providers.selectors import engagement_is_reviewed
 
 from ..models import DIMENSION_FIELDS, Review
 from .moderation import reviews_flag_bursts
@@ -37,7 +38,9 @@ def review_submit(
     today = timezone.localdate()
     if engagement.start_date > today:
         raise ValidationError({"engagement": _("合作尚未开始，暂不能评价。")})
-    if Review.objects.filter(engagement=engagement).exists():
+    # Once per engagement: a review of the provider from this store in the engagement's dates (or today) counts,
+    # including imported ones without an author; the site offers the same set (merchant_reviewable_engagements).
+    if engagement_is_reviewed(engagement=engagement, on=today):
         raise ValidationError({"engagement": _("这次合作已经评价过了。")})
     review = Review(
         provider_id=engagement.provider_id, store_id=engagement.store_id, engagement=engagement, author=author,

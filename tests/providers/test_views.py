@@ -88,7 +88,7 @@ def test_directory_card_shows_rating_fees_platforms_services_and_marks(client, d
 
     assert "六星" in html and "★★★★★★" in html
     assert "4.85" in html
-    assert "4.6 · 120 条评价" in html
+    assert "4.6 · 120 条计分评价" in html
     assert "¥8,000–¥30,000/月" in html
     for label in ("天猫", "京东", "抖音", "仓储物流", "跨境电商", "直播代播"):
         assert label in html
@@ -269,7 +269,7 @@ def test_provider_page_shows_the_profile(client, provider):
     for text in (
         "星海电商", "Xinghai Commerce", "专注天猫服饰类目。", "Tmall apparel specialists.", "杭州", "2012",
         "100–499人", "¥8,000–¥30,000/月", "5000 ㎡", "https://xinghai.example.com", "已核验",
-        "天猫", "京东", "服饰鞋包", "美妆个护", "仓储物流", "店铺运营", "五星", "4.62", "4.5 · 2 条评价",
+        "天猫", "京东", "服饰鞋包", "美妆个护", "仓储物流", "店铺运营", "五星", "4.62", "4.5 · 2 条计分评价",
     ):
         assert text in html, text
 
@@ -354,7 +354,7 @@ def test_provider_page_shows_the_latest_snapshot_and_its_explanation(client, pro
     assert "2025-06 评级" in html
     assert "2025-05 评级" not in html
     for text in ("4.43", "4.70", "4.59", "21", "6", "星级门槛", "六星", "已达标", "未达标",
-                 "仓储物流、跨境电商", "综合分还差 0.11", "还需 9 家优秀店铺", "需要服务：跨境电商"):
+                 "仓储物流、跨境电商", "综合分还差 0.11", "还需 9 家优秀店铺", "必备服务：跨境电商"):
         assert text in html, text
 
 
@@ -519,7 +519,7 @@ def test_directory_and_cards_switch_to_english(client, demo):
     assert "Tmall, JD" in html
     assert "Warehousing" in html and "Cross-border" in html
     assert "Six stars" in html
-    assert "4.6 · 120 reviews" in html
+    assert "4.6 · 120 scored reviews" in html
     assert "服务商目录" not in html
 
 

@@ -72,7 +72,7 @@ def test_provider_page_shows_current_snapshot_explanation_and_twelve_months(grad
         ("综合分", "3.80", "4.00", False), ("在营店铺", 3, 8, False), ("优秀店铺", 0, 2, False), ("必备服务", "—", "—", True),
     ]
     page = response.content.decode()
-    assert "距 4 星：综合分还差 0.20；还需 5 家在营店铺；还需 2 家优秀店铺" in page
+    assert "距 4 星：综合分再提高 0.20（达到 4.00）；5 家在营店铺；2 家优秀店铺" in page
     assert context["can_grade"] is True
 
 

@@ -59,7 +59,7 @@ def test_each_published_review_offers_an_appeal_form_on_the_account_page(client,
     html = response.content.decode()
     assert f'id="review-{review.pk}"' in html
     assert f'action="{appeal_url(review)}"' in html
-    assert "<summary" in html and ">申诉</summary>" in html
+    assert "<summary" in html and '>申诉<span class="visually-hidden">' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'id="appeal-{review.pk}-reason"' in html and f'id="appeal-{review.pk}-explanation"' in html
     assert "申诉处理中" not in html
@@ -100,7 +100,7 @@ def test_a_decided_appeal_shows_its_outcome_and_allows_another(client, staff, re
     assert label in html
     assert "2025-07-02 处理" in html
     assert "申诉处理中" not in html
-    assert ">再次申诉</summary>" in html and f'action="{appeal_url(review)}"' in html
+    assert '>再次申诉<span class="visually-hidden">' in html and f'action="{appeal_url(review)}"' in html
     assert "内部备注" not in html  # the moderator's note stays internal
 
 
@@ -110,7 +110,7 @@ def test_the_account_page_is_translated_to_english(client, staff, review):
 
     html = client.get(MINE, headers={"accept-language": "en"}).content.decode()
 
-    assert ">Appeal</summary>" in html
+    assert '>Appeal<span class="visually-hidden">' in html
     assert "Appeal pending" in html
     assert "Submit appeal" in html
 

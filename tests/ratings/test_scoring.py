@@ -160,10 +160,12 @@ def test_explanation_lists_each_gate_and_what_is_missing_for_next_tier():
     nxt = rating.explanation["next_tier"]
     assert nxt["tier"] == 5
     assert [m["text_en"] for m in nxt["missing"]] == [
-        "needs 0.50 more composite score", "needs 12 more active stores", "needs 3 more excellent stores",
-        "needs services: warehousing",
+        "0.50 more composite score points (to reach 4.50)", "12 more active stores", "3 more excellent stores",
+        "required services: warehousing",
     ]
-    assert nxt["missing"][2]["text"] == "还需 3 家优秀店铺"
+    assert [m["text"] for m in nxt["missing"]] == [
+        "综合分再提高 0.50（达到 4.50）", "12 家在营店铺", "3 家优秀店铺", "必备服务：warehousing",
+    ]
 
 
 def test_no_next_tier_at_the_top():

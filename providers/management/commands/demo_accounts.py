@@ -4,9 +4,10 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from providers.models import Engagement, Provider
-from ratings.models import Review
+from providers.selectors import engagement_reviewed
 
 
 class Command(BaseCommand):
@@ -35,22 +36,29 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             accounts[username] = user
-        # Stores of listed providers whose engagement has no review yet, one per provider, so there is something to review.
+        # Stores of listed providers whose engagement is not reviewed yet, so there is something to review. Seeded
+        # reviews have no engagement link, so "reviewed" is the site's rule (engagement_reviewed): any review of the
+        # provider from the store within the engagement's dates or today.
+        today = timezone.localdate()
         engagements = (
-            Engagement.objects.filter(provider__in=listed, start_date__isnull=False)
-            .exclude(pk__in=Review.objects.exclude(engagement=None).values("engagement_id"))
+            Engagement.objects.filter(provider__in=listed, start_date__lte=today)
+            .exclude(engagement_reviewed(on=today))
             .select_related("provider", "store")
             .order_by("-provider__score", "pk")
         )
+        # The demo seed reviews nearly every engagement, so the few left may share providers: different providers
+        # first, then any other unreviewed ones.
+        candidates = list(engagements)
         chosen, seen = [], set()
-        for engagement in engagements.iterator():
-            if engagement.provider_id not in seen:
+        for engagement in candidates:
+            if len(chosen) < stores and engagement.provider_id not in seen:
                 seen.add(engagement.provider_id)
                 chosen.append(engagement)
-            if len(chosen) == stores:
-                break
-        for engagement in chosen:
-            engagement.store.merchants.add(accounts[merchant])
+        chosen += [e for e in candidates if e not in chosen][: stores - len(chosen)]
+        if len(chosen) < stores:
+            self.stderr.write(f"only {len(chosen)} unreviewed engagements of listed providers to offer")
+        # A reset: stores linked by an earlier run may have been reviewed since.
+        accounts[merchant].stores.set({e.store_id for e in chosen})
         provider.members.add(accounts[staff])
         self.stdout.write(f"merchant  {merchant} / {password}  may review: "
                           + ", ".join(f"{e.provider.name} ({e.store.name})" for e in chosen))
