@@ -18,3 +18,17 @@ def _clear_cache(settings):
     if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
         cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans).
+
+    LocaleMiddleware activates a request's language in the thread that served it, and the test client serves
+    requests in the test's own thread: without this, a test after an English request would run in English.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
