@@ -116,7 +116,7 @@ def provider_list_view(request):
     tray = render_to_string("providers/_compare_tray.html", {
         "compare": providers_for_tray(slugs=compare) if compare else [],
         "compare_max": COMPARE_MAX,
-    })
+    }, request=request)
     # Rendered by our own (autoescaping) templates, cached as a plain string; the tray is per visitor.
     return render(request, "providers/provider_list.html", {
         "results": mark_safe(html.replace(TRAY_MARKER, tray, 1)),

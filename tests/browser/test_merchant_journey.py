@@ -179,6 +179,26 @@ def test_merchant_finds_compares_switches_language_and_reviews(page, directory, 
     screenshot("08-provider-review-masked", target=published)
 
 
+def test_the_directory_ticks_the_shortlist_and_unticking_drops_one(page, directory, screenshot):
+    page.goto(f"{directory}/compare/?p=xinghai,yunfan,beichen")  # the comparison shown becomes the shortlist
+    page.goto(f"{directory}/providers/")
+
+    for slug in ("xinghai", "yunfan", "beichen"):
+        expect(page.locator(f'input[type="checkbox"][name="p"][value="{slug}"]')).to_be_checked()
+    expect(page.locator('input[type="checkbox"][name="p"][value="qinghe"]')).not_to_be_checked()
+    screenshot("13-directory-shortlist")
+    page.locator('input[type="checkbox"][name="p"][value="beichen"]').uncheck()
+    page.get_by_role("button", name="对比所选").click()
+
+    expect(page).to_have_url(f"{directory}/compare/?p=xinghai%2Cyunfan")
+    # The tray's × takes a provider off the shortlist without JavaScript's help.
+    page.goto(f"{directory}/providers/")
+    page.get_by_role("button", name="移出对比 星海电商").click()
+    expect(page).to_have_url(f"{directory}/providers/")
+    expect(page.locator(".compare-tray__item")).to_have_count(1)
+    expect(page.locator(".compare-tray__item")).to_contain_text("云帆运营")
+
+
 def test_pages_are_usable_375_pixels_wide(page, directory, screenshot):
     page.set_viewport_size({"width": 375, "height": 800})
     for name, path in (("09-mobile-directory", "/providers/"), ("10-mobile-provider", "/providers/xinghai/"),

@@ -915,6 +915,27 @@ def test_add_to_compare_from_the_provider_page_keeps_the_shortlist_in_the_sessio
     assert client.session["compare"] == ["yunfan"]
 
 
+def test_the_directory_tray_removes_a_shortlisted_provider(demo):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.get(LIST_URL)
+    token = lambda: client.cookies["csrftoken"].value  # noqa: E731
+    client.post(reverse("providers:compare_change"), {"slug": "xinghai", "csrfmiddlewaretoken": token()})
+    client.post(reverse("providers:compare_change"), {"slug": "yunfan", "csrfmiddlewaretoken": token()})
+    tray = client.get(LIST_URL, {"tier": "5"}).content.decode().split('id="compare-form"', 1)[1]
+
+    assert 'form="compare-remove-form" name="slug" value="xinghai"' in tray
+    assert '<span class="visually-hidden">移出对比 星海电商</span>' in tray
+    assert 'name="next" value="/providers/?tier=5"' in tray and 'name="csrfmiddlewaretoken"' in tray
+    response = client.post(reverse("providers:compare_change"), {
+        "slug": "xinghai", "action": "remove", "next": "/providers/?tier=5", "csrfmiddlewaretoken": token(),
+    })
+
+    assert response["Location"] == "/providers/?tier=5"
+    assert client.session["compare"] == ["yunfan"]
+
+
 def test_add_to_compare_requires_post_and_csrf(demo):
     from django.test import Client
 
