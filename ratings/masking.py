@@ -44,9 +44,11 @@ _REGION = r"(?:[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|自治州|地区|盟|�
 _PLACE = r"[\u4e00-\u9fffA-Za-z0-9]{1,12}?"
 _NUMBER = r"[0-9０-９一二三四五六七八九十百零〇]{1,6}"
 _UNIT = r"(?:" + _NUMBER + r"|[A-Za-z])\s*(?:号楼|栋|幢|座|号院|单元|层|楼|室|号|户)"
+_BUILDING = r"[\u4e00-\u9fffA-Za-z]{0,8}?"
 _CN_STREET = re.compile(
     r"(" + _REGION + r")"
-    r"(" + _PLACE + r"(?:大道|大街|路|街|巷|弄|胡同|里)\s*" + _NUMBER + r"\s*号(?:\s*" + _UNIT + r")*"
+    # after the street number: buildings and units, each optionally behind a building or park name (海创园5号楼)
+    r"(" + _PLACE + r"(?:大道|大街|路|街|巷|弄|胡同|里)\s*" + _NUMBER + r"\s*号(?:\s*" + _BUILDING + _UNIT + r")*"
     r"|" + _PLACE + r"(?:小区|花园|公寓|大厦|新村|家园|苑|村|广场|中心)\s*(?:" + _UNIT + r")+)"
 )
 _EN_STREET = re.compile(
