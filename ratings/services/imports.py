@@ -138,25 +138,36 @@ def _job_run(job: ImportJob, *, dry_run: bool) -> ImportJob:
 
 @transaction.atomic
 def import_jobs_fail_stuck(*, now: dt.datetime) -> int:
-    """Fail the imports "importing" for over ADMIN_IMPORT_STUCK_MINUTES since confirmed: their worker stopped.
+    """Fail the imports "importing" for over ADMIN_IMPORT_STUCK_MINUTES since confirmed (their worker stopped), and
+    dry runs "checking" for longer than the task time limit plus that margin.
 
     The data steward then sees why in the admin and uploads the file again (a killed import wrote nothing).
     Returns how many jobs were failed.
     """
     cutoff = now - dt.timedelta(minutes=settings.ADMIN_IMPORT_STUCK_MINUTES)
     # skip_locked: a running import holds its job's lock (import_job_run), so it is never failed here.
-    ids = list(
+    importing = list(
         ImportJob.objects.select_for_update(skip_locked=True)
         .filter(status=ImportJob.Status.IMPORTING, confirmed_at__lt=cutoff).values_list("pk", flat=True)
     )
-    if not ids:
-        return 0
-    error = RowError(0, "", _("导入中断：处理该文件的进程已停止，请重新上传。"), INTERRUPTED)
-    ImportJob.objects.filter(pk__in=ids).update(
-        status=ImportJob.Status.FAILED, errors=[_error_dict(error)], created=0, updated=0, unchanged=0,
-        moderation_kept=0, finished_at=now,
+    # A dry run holds no lock (it writes nothing but its job), so only one older than the task's hard time limit,
+    # after which Celery has killed any task still running, is known to be dead (e.g. its message was lost).
+    checking_cutoff = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT,
+                                         minutes=settings.ADMIN_IMPORT_STUCK_MINUTES)
+    checking = list(
+        ImportJob.objects.filter(status=ImportJob.Status.CHECKING, created_at__lt=checking_cutoff)
+        .values_list("pk", flat=True)
     )
-    return len(ids)
+    for ids, message in (
+        (importing, _("导入中断：处理该文件的进程已停止，请重新上传。")),
+        (checking, _("校验中断：处理该文件的进程已停止，请重新上传。")),
+    ):
+        if ids:
+            ImportJob.objects.filter(pk__in=ids).update(
+                status=ImportJob.Status.FAILED, errors=[_error_dict(RowError(0, "", message, INTERRUPTED))],
+                created=0, updated=0, unchanged=0, moderation_kept=0, finished_at=now,
+            )
+    return len(importing) + len(checking)
 
 
 def _error_dict(error: RowError) -> dict:

@@ -247,6 +247,23 @@ def test_the_sweep_fails_an_import_stuck_for_longer_than_the_setting():
     assert (done.status, done.finished_at, done.created, done.errors) == ("done", now, 2, [])
 
 
+def test_the_sweep_fails_a_dry_run_only_once_no_worker_can_still_be_running_it(settings):
+    # Celery kills a task at its hard time limit (60 min), so "checking" past it plus the margin (30) is dead.
+    now = timezone.now()
+    lost = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.CHECKING, confirmed_at=None)
+    slow = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.CHECKING, confirmed_at=None)
+    ImportJob.objects.filter(pk=lost.pk).update(created_at=now - dt.timedelta(minutes=91))
+    ImportJob.objects.filter(pk=slow.pk).update(created_at=now - dt.timedelta(minutes=89))
+
+    assert services.import_jobs_fail_stuck(now=now) == 1
+
+    assert list(ImportJob.objects.order_by("pk").values_list("pk", "status", "errors")) == [
+        (lost.pk, "failed", [{"row": 0, "column": "", "message": "校验中断：处理该文件的进程已停止，请重新上传。",
+                              "code": "interrupted"}]),
+        (slow.pk, "checking", []),
+    ]
+
+
 def test_the_sweep_task_uses_the_configured_minutes(settings):
     settings.ADMIN_IMPORT_STUCK_MINUTES = 10
     stuck, recent = importing_job(confirmed_minutes_ago=11), importing_job(confirmed_minutes_ago=9)
@@ -274,6 +291,17 @@ def test_the_admin_page_says_the_import_was_interrupted(client):
 
     assert f'<p class="wb-no" id="interrupted">{INTERRUPTED}</p>' in page
     assert "请修改文件后重新上传" not in page
+
+
+def test_the_admin_page_says_the_check_was_interrupted(client):
+    client.force_login(staff_user(STEWARDS, username="steward"))
+    job = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.CHECKING, confirmed_at=None)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    services.import_jobs_fail_stuck(now=timezone.now())
+
+    page = client.get(reverse("admin:ratings_importjob_change", args=[job.pk])).content.decode()
+
+    assert '<p class="wb-no" id="interrupted">校验中断：处理该文件的进程已停止，请重新上传。</p>' in page
 
 
 def test_the_sweep_runs_every_five_minutes(settings):
