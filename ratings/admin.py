@@ -631,8 +631,8 @@ class ImportUploadForm(forms.Form):
 class ImportJobAdmin(admin.ModelAdmin):
     """Upload → dry-run preview (counts and every error) → confirm; each step a Celery task, progress shown."""
 
-    list_display = ("created_at", "kind", "filename", "status", "rows", "created", "updated", "unchanged", "moderation_kept",
-                    "error_count", "created_by")
+    list_display = ("created_at", "kind", "filename", "status", "rows", "created", "updated", "unchanged",
+                    "moderation_kept", "error_count", "created_by")
     list_select_related = ("created_by",)
     list_filter = ("kind", "status")
     show_full_result_count = False
