@@ -406,3 +406,13 @@ def test_sign_out_is_a_post(client, merchant):
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_says_so_on_the_next_page(client, merchant):
+    client.force_login(merchant)
+
+    response = client.post(reverse("logout"), follow=True)
+
+    assert response.redirect_chain == [(reverse("home"), 302)]
+    assert "已退出登录。" in response.content.decode()
+    assert "已退出登录。" not in client.get(reverse("home")).content.decode()  # said once
