@@ -28,7 +28,7 @@ os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory and slows eac
 
 # A filtered, sorted request of each kind the directory serves (the query string a merchant's browser sends).
 REQUESTS = [
-    ("default (score)", ""),
+    ("default (tier, then score)", ""),
     ("tier 5, by fee", "tier=5&sort=fee"),
     ("tmall + operation, by reviews", "platform=tmall&service=operation&sort=reviews"),
     ("city + min score, by tier", "city=%E6%9D%AD%E5%B7%9E&min_score=4&sort=tier"),

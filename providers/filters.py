@@ -73,15 +73,17 @@ def _name_order():
 
 
 # sort value → (label, ordering). Unrated providers sort last on every backend; pk keeps pages stable.
+# The first is the default, shown selected when the visitor picked none: tier first, because the stars are what
+# a merchant trusts, and a high composite score alone (one store, say) does not earn one.
 SORTS = {
-    "score": (_("综合分从高到低"), lambda: [F("score").desc(nulls_last=True), "name", "pk"]),
     "tier": (_("星级从高到低"), lambda: [F("tier").desc(nulls_last=True), F("score").desc(nulls_last=True), "name", "pk"]),
+    "score": (_("综合分从高到低"), lambda: [F("score").desc(nulls_last=True), "name", "pk"]),
     "reviews": (_("评价数从多到少"), lambda: ["-review_count", F("score").desc(nulls_last=True), "name", "pk"]),
     "fee": (_("月服务费从低到高"), lambda: [F("fee_min").asc(nulls_last=True), "name", "pk"]),
     "fee_desc": (_("月服务费从高到低"), lambda: [F("fee_max").desc(nulls_last=True), "name", "pk"]),
     "name": (_("名称"), _name_order),
 }
-DEFAULT_SORT = "score"
+DEFAULT_SORT = next(iter(SORTS))
 
 
 class DirectoryFilterForm(forms.Form):

@@ -18,8 +18,11 @@ from .models import Category, Engagement, Platform, Provider, Service
 
 LISTED_STATUSES = (Provider.Status.ACTIVE, Provider.Status.PROBATION)
 
-# Best first; unrated providers last on every backend (PostgreSQL sorts NULL first in DESC), pk keeps pages stable.
-DIRECTORY_ORDERING: tuple[OrderBy | str, ...] = (F("score").desc(nulls_last=True), "name", "pk")
+# Highest tier first, then composite score (providers/filters.py SORTS["tier"]); no tier and unrated last on every
+# backend (PostgreSQL sorts NULL first in DESC); pk keeps pages stable.
+DIRECTORY_ORDERING: tuple[OrderBy | str, ...] = (
+    F("tier").desc(nulls_last=True), F("score").desc(nulls_last=True), "name", "pk",
+)
 
 LATEST_REVIEWS = 10
 

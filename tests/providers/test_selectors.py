@@ -47,15 +47,16 @@ def test_provider_get_finds_a_delisted_provider_by_slug():
 
 @pytest.mark.django_db
 def test_directory_ordering_puts_best_score_first_unrated_last_and_breaks_ties_by_name():
-    ProviderFactory(slug="unrated", name="甲", score=None)
-    ProviderFactory(slug="low", name="乙", score=Decimal("3.60"))
-    ProviderFactory(slug="tie-b", name="B", score=Decimal("4.50"))
-    ProviderFactory(slug="tie-a", name="A", score=Decimal("4.50"))
-    ProviderFactory(slug="top", name="丙", score=Decimal("4.90"))
+    ProviderFactory(slug="unrated", name="甲", score=None, tier=None)
+    ProviderFactory(slug="untiered", name="丁", score=Decimal("4.95"), tier=None)  # best score, no gate met
+    ProviderFactory(slug="low", name="乙", score=Decimal("3.60"), tier=3)
+    ProviderFactory(slug="tie-b", name="B", score=Decimal("4.50"), tier=4)
+    ProviderFactory(slug="tie-a", name="A", score=Decimal("4.50"), tier=4)
+    ProviderFactory(slug="top", name="丙", score=Decimal("4.40"), tier=5)
 
     slugs = list(provider_list().order_by(*DIRECTORY_ORDERING).values_list("slug", flat=True))
 
-    assert slugs == ["top", "tie-a", "tie-b", "low", "unrated"]
+    assert slugs == ["top", "tie-a", "tie-b", "low", "untiered", "unrated"]
 
 
 @pytest.mark.django_db
