@@ -60,7 +60,10 @@ class ReviewSubmitForm(ReviewForm):
     # Reviewed engagements and other stores' are not offered; posting one by hand gets this, not the generic text.
     engagement = forms.ModelChoiceField(
         label=_("合作店铺"), queryset=None, empty_label=None,
-        error_messages={"invalid_choice": _("这次合作已经评价过了，或不是您店铺的合作，请选择列表中的合作。")},
+        error_messages={
+            "required": _("请选择合作的店铺。"),
+            "invalid_choice": _("这次合作已经评价过了，或不是您店铺的合作，请选择列表中的合作。"),
+        },
     )
 
     field_order = ["engagement", "rating"]
@@ -69,9 +72,19 @@ class ReviewSubmitForm(ReviewForm):
         super().__init__(*args, **kwargs)
         field = self.fields["engagement"]
         field.queryset = engagements
-        field.label_from_instance = lambda e: _("%(store)s（%(platform)s，%(start)s 起）") % {
-            "store": e.store.name, "platform": localized(e.store.platform), "start": e.start_date.isoformat(),
-        }
+        rows = list(engagements.values_list("pk", "store_id"))
+        store_ids = [store_id for _pk, store_id in rows]
+        # One engagement: nothing to choose, it is selected. Several: start blank, so a review is never filed
+        # against whichever store happens to be listed first.
+        if len(rows) == 1:
+            self.initial.setdefault("engagement", rows[0][0])
+        elif rows:
+            field.empty_label = _("请选择店铺")
+        # Short labels fit a phone's select; the start date only tells apart two engagements of the same store.
+        repeated = {store_id for store_id in store_ids if store_ids.count(store_id) > 1}
+        field.label_from_instance = lambda e: (
+            _("%(store)s（%(platform)s，%(start)s 起）") if e.store_id in repeated else _("%(store)s（%(platform)s）")
+        ) % {"store": e.store.name, "platform": localized(e.store.platform), "start": e.start_date.isoformat()}
         self.order_fields(self.field_order)
 
 
@@ -80,7 +93,7 @@ class ReplyForm(forms.Form):
 
     reply = forms.CharField(
         label=_("回复内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("回复将公开展示。请勿填写买家或商家的手机号、微信号、地址等个人信息。"),
+        help_text=_("回复会公开显示在评价下方。请勿填写个人信息：其中的手机号、微信号、邮箱和地址在公开展示时会被隐藏。"),
         error_messages={"required": _("请填写回复内容。")},
     )
 

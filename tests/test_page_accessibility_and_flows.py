@@ -162,7 +162,7 @@ def test_reply_form_says_personal_data_is_hidden_when_shown(client, provider, st
 
     html = client.get(reply_url(review)).content.decode()
 
-    assert "手机号、微信号、邮箱和地址在公开展示时会被隐藏。" in html
+    assert "回复会公开显示在评价下方。请勿填写个人信息：其中的手机号、微信号、邮箱和地址在公开展示时会被隐藏。" in html
     assert "公开展示时个人信息会被隐藏：" not in html  # nothing to preview yet
 
 

@@ -177,7 +177,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "partners.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "代运营服务商目录 API",
+    "TITLE": "代运营服务商目录 API · Agency-operation provider directory API",
     "DESCRIPTION": (
         "Agency-operation provider directory: providers, tiers, history, reviews and store performance.\n\n"
         "Authenticate with `Authorization: Api-Key <key>` (keys are issued in the admin with the scopes `read`, "

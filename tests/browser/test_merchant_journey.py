@@ -122,9 +122,12 @@ def test_merchant_finds_compares_switches_language_and_reviews(page, directory, 
 
     # Compare three providers ticked in the directory.
     page.goto(f"{directory}/providers/")
+    compare_button = page.get_by_role("button", name="对比所选")
+    expect(compare_button).to_be_disabled()  # nothing ticked, nothing on the shortlist
     for slug in ("xinghai", "yunfan", "beichen"):
         page.locator(f'input[name="p"][value="{slug}"]').check()
-    page.get_by_role("button", name="对比所选").click()
+    expect(compare_button).to_be_enabled()
+    compare_button.click()
     expect(page).to_have_url(f"{directory}/compare/?p=xinghai%2Cyunfan%2Cbeichen")
     expect(page.locator(".compare-table__provider")).to_have_count(3)
     score_row = page.locator("tr.compare-row--score")
@@ -202,8 +205,32 @@ def test_the_directory_ticks_the_shortlist_and_unticking_drops_one(page, directo
 def test_pages_are_usable_375_pixels_wide(page, directory, screenshot):
     page.set_viewport_size({"width": 375, "height": 800})
     for name, path in (("09-mobile-directory", "/providers/"), ("10-mobile-provider", "/providers/xinghai/"),
-                       ("11-mobile-compare", "/compare/?p=xinghai,yunfan"), ("12-mobile-tiers", "/tiers/")):
+                       ("11-mobile-compare", "/compare/?p=xinghai,yunfan,beichen"), ("12-mobile-tiers", "/tiers/"),
+                       ("14-mobile-provider-unmet", "/providers/beichen/")):
         page.goto(f"{directory}{path}")
         screenshot(name)
         # Nothing wider than the screen: the page does not scroll sideways (the comparison scrolls inside its box).
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        # The tier-gate checks (result column last) fit their card.
+        overflowing = page.evaluate("""[...document.querySelectorAll('.checks')].filter(table => {
+            const card = table.closest('.gate').getBoundingClientRect(), box = table.getBoundingClientRect();
+            return box.right > card.right || table.scrollWidth > table.clientWidth;
+        }).length""")
+        assert overflowing == 0, path
+
+    # The comparison's label column stays in view while the providers scroll sideways beneath it.
+    page.goto(f"{directory}/compare/?p=xinghai,yunfan,beichen")
+    labels = page.locator(".compare-table tr > :first-child")
+    for index in (0, 1, labels.count() - 1):
+        assert labels.nth(index).evaluate("cell => getComputedStyle(cell).position") == "sticky"
+    gate_label = page.locator("tr.compare-row--gate_6 th")
+    first_cell = page.locator("tr.compare-row--gate_6 td").first
+    label_box, cell_box = gate_label.bounding_box(), first_cell.bounding_box()
+    assert label_box["x"] + label_box["width"] <= cell_box["x"] + 1  # the row header no longer covers the result
+    page.locator(".compare-scroll").evaluate("box => { box.scrollLeft = 200; }")
+    assert gate_label.bounding_box()["x"] == label_box["x"]
+
+    # The tier rules: one block per tier on a phone instead of a five-column table.
+    page.goto(f"{directory}/tiers/")
+    expect(page.locator(".tier-gates--list .tier-gate")).to_have_count(4)
+    expect(page.locator(".tier-gates--table")).to_be_hidden()
