@@ -186,33 +186,17 @@ PROVIDER_ACTIONS_MARKER = "<!--provider-actions-->"
 
 @require_GET
 def provider_detail_view(request, slug):
-    anonymous = _anonymous_get(request)
-    rendered_provider = None
-
-    def render_page() -> dict:
-        nonlocal rendered_provider
-        try:
-            provider = provider_get(slug=slug)
-        except Provider.DoesNotExist:
-            raise Http404(_("没有这个服务商"))
-        is_member = not anonymous and provider in member_providers(user=request.user)
-        rendered_provider = provider
-        return {
-            "title": f"{localized(provider)} · {_('代运营服务商目录')}",
-            "body": render_to_string("providers/_provider_body.html", _provider_context(request, provider, is_member)),
-        }
-
-    # Anonymous visitors share one rendering per provider, review sort/page and language until ratings,
-    # reviews or the provider change; signed-in members see reply links and so get it fresh.
-    page = (
-        cached_fragment(page=f"provider:{slug}", query=request.GET.urlencode(), language=get_language(),
-                        render=render_page)
-        if anonymous else render_page()
-    )
-    reviewable = (
-        list(merchant_reviewable_engagements(user=request.user, provider=rendered_provider, on=timezone.localdate()))
-        if request.user.is_authenticated else []  # signed in: rendered above, never from the cache
-    )
+    if _anonymous_get(request):
+        # Anonymous visitors share one rendering per provider, review sort/page and language until ratings,
+        # reviews or the provider change.
+        page = cached_fragment(page=f"provider:{slug}", query=request.GET.urlencode(), language=get_language(),
+                               render=lambda: _provider_page(request, _provider_or_404(slug), is_member=False))
+        reviewable = []
+    else:  # signed in: fresh, with the member's reply links and the merchant's "write a review"
+        provider = _provider_or_404(slug)
+        page = _provider_page(request, provider, is_member=provider in member_providers(user=request.user))
+        reviewable = list(merchant_reviewable_engagements(user=request.user, provider=provider,
+                                                          on=timezone.localdate()))
     actions = render_to_string("providers/_provider_actions.html", {
         "slug": slug, "compare": compare_slugs(request), "reviewable": reviewable,
     }, request=request)
@@ -221,6 +205,21 @@ def provider_detail_view(request, slug):
         "title": page["title"],
         "body": mark_safe(page["body"].replace(PROVIDER_ACTIONS_MARKER, actions, 1)),
     })
+
+
+def _provider_or_404(slug: str) -> Provider:
+    try:
+        return provider_get(slug=slug)
+    except Provider.DoesNotExist:
+        raise Http404(_("没有这个服务商"))
+
+
+def _provider_page(request, provider: Provider, *, is_member: bool) -> dict:
+    """The page's title and body (with the actions marker), the same for every visitor of one kind."""
+    return {
+        "title": f"{localized(provider)} · {_('代运营服务商目录')}",
+        "body": render_to_string("providers/_provider_body.html", _provider_context(request, provider, is_member)),
+    }
 
 
 def _provider_context(request, provider: Provider, is_member: bool) -> dict:
