@@ -154,7 +154,10 @@ def ratings_recompute(
             # Partners hear of tier/status changes only once the run is committed.
             transaction.on_commit(partial(webhook_events_dispatch_task.delay, [event.pk for event in new_events]))
         _update_providers(period, ids)
-    directory_cache_bump()  # committed above: cached anonymous directory pages now show the new ratings
+    # Cached anonymous pages must show the new ratings, but only once they are committed: a caller may hold an
+    # outer transaction (the admin's recompute-now does), and a page rendered before that commit would be cached
+    # under the new generation with the old data. Outside any transaction this runs at once.
+    transaction.on_commit(directory_cache_bump)
     return result
 
 

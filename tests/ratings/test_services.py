@@ -4,9 +4,11 @@ from decimal import Decimal as D
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from providers.cache import directory_generation
 from providers.models import Provider
 from ratings import services
 from ratings.models import PendingRecompute, RatingEvent, Review, ScoreSnapshot
@@ -267,7 +269,8 @@ def test_request_recompute_runs_one_job_after_commit(django_capture_on_commit_ca
         services.ratings_request_recompute(provider_ids=[provider.pk, provider.pk])
         assert PendingRecompute.objects.count() == 1
         assert ScoreSnapshot.objects.count() == 0  # nothing runs before commit
-    assert len(callbacks) == 1
+    # One job is scheduled; the run it makes (eager here) refreshes the cached pages once it has committed.
+    assert [callback.__name__ for callback in callbacks] == ["_schedule_pending_recompute", "directory_cache_bump"]
     assert ScoreSnapshot.objects.filter(provider=provider).count() == 1
     assert PendingRecompute.objects.count() == 0
 
@@ -309,3 +312,36 @@ def test_snapshot_upsert_writes_every_column_of_the_model():
 
     columns = {f.column for f in ScoreSnapshot._meta.concrete_fields if not f.primary_key}
     assert sorted(SNAPSHOT_COLUMNS) == sorted(columns)
+
+
+def test_recompute_inside_an_outer_transaction_bumps_the_directory_cache_only_on_commit(
+    django_capture_on_commit_callbacks,
+):
+    provider = ProviderFactory()
+    run_stores(provider, 3)
+    before = directory_generation()
+    # The admin's recompute-now wraps the run in its own transaction, with the audit trail after it.
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.ratings_recompute(as_of=JUNE_END, provider_ids=[provider.pk])
+            assert directory_generation() == before  # nothing is committed yet
+    assert directory_generation() > before
+
+
+def test_directory_page_rendered_before_the_outer_commit_is_not_served_after_it(
+    client, django_capture_on_commit_callbacks,
+):
+    provider = ProviderFactory(name="星海电商")
+    run_stores(provider, 3)
+    url = reverse("providers:list")
+    client.get(url)  # cached under the current generation
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.ratings_recompute(as_of=JUNE_END, provider_ids=[provider.pk])
+            # A visitor between the recompute and the commit. The test client shares this connection, so it
+            # sees the writes so far; the rename below stands for the rest of the outer transaction, which a
+            # visitor on another connection would not see either (nor, in production, the new ratings).
+            client.get(url)
+            Provider.objects.filter(pk=provider.pk).update(name="改名后的星海")
+    html = client.get(url).content.decode()
+    assert "改名后的星海" in html and "星海电商" not in html
