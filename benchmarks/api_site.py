@@ -9,11 +9,13 @@ import os
 from urllib.parse import parse_qs, urlencode
 
 from config.settings.base import *  # noqa: F401,F403
-from config.settings.base import REST_FRAMEWORK
+from config.settings.base import REST_FRAMEWORK, STORAGES
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "benchmark-only-not-secret")
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Static files as production serves them (load.py runs collectstatic first).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 ROOT_URLCONF = "api_site"
 # Throttling stays on (its cost is part of what is measured) with budgets the benchmark cannot exhaust.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {

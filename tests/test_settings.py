@@ -27,8 +27,23 @@ print(json.dumps({
     "DEBUG": module.DEBUG,
     "SECRET_KEY_SET": bool(module.SECRET_KEY),
     "ALLOWED_HOSTS": module.ALLOWED_HOSTS,
+    "STATICFILES_BACKEND": module.STORAGES["staticfiles"]["BACKEND"],
 }, default=str))
 """
+
+# Serves the given paths with the test client under DJANGO_SETTINGS_MODULE and prints their status codes.
+PAGES_PROBE = """
+import json, sys
+import environ
+environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
+import django
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False, HTTP_HOST="localhost")
+print(json.dumps({path: client.get(path).status_code for path in sys.argv[1:]}))
+"""
+
+MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
 def run_settings(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -66,6 +81,31 @@ def test_local_profile_runs_tasks_eagerly_without_redis_url():
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
     assert values["DEBUG"] is True
     assert values["SECRET_KEY_SET"] is True
+
+
+def test_only_production_needs_collected_static_files():
+    production = load_settings("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com")
+
+    assert production["STATICFILES_BACKEND"] == MANIFEST_STORAGE
+    assert load_settings("config.settings.local")["STATICFILES_BACKEND"] != MANIFEST_STORAGE
+    assert load_settings("config.settings.base")["STATICFILES_BACKEND"] != MANIFEST_STORAGE
+
+
+def test_local_profile_with_debug_off_renders_pages_and_serves_static_without_collectstatic(tmp_path):
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "VIRTUAL_ENV") if key in os.environ}
+    env = {
+        **base, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "false",
+        # An empty STATIC_ROOT: never a developer's earlier collectstatic, which would hide a missing manifest.
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    # The 404 page extends base.html ({% static %} for the stylesheet) and needs no database.
+    result = subprocess.run(
+        [sys.executable, "-c", PAGES_PROBE, "/no-such-page/", "/static/css/site.css"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"/no-such-page/": 404, "/static/css/site.css": 200}
 
 
 def test_redis_url_makes_redis_the_cache_and_the_broker():

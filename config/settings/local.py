@@ -5,6 +5,9 @@ from .base import env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Static files from their sources, as with DEBUG on, also when DEBUG=false (to see the error pages): no
+# `collectstatic` needed, and never a stale copy from an earlier one.
+WHITENOISE_USE_FINDERS = True
 
 if CELERY_TASK_ALWAYS_EAGER:  # noqa: F405 (from base: no REDIS_URL, tasks run in-process)
     # A line per task that succeeded, and kombu's "no hostname" for the broker we deliberately lack, only bury

@@ -20,6 +20,12 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Hashed, compressed static files (WhiteNoise serves them with far-future caching); the manifest they need is
+# written by `collectstatic`, which the image runs at build (Dockerfile).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 if not SECURE_HSTS_PRELOAD:
     # Preloading is a one-way commitment for the whole domain (removal takes months), so it stays an explicit
     # opt-in; until then check --deploy's "preload not set" notice is silenced rather than made a default.
