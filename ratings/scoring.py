@@ -313,7 +313,11 @@ def _next_tier(candidate: int | None, gates: list[dict]) -> dict | None:
 
 
 def excellent_store_count(latest_entries: Mapping[int, Decimal], active_store_ids: set[int], policy: Policy) -> int:
-    """Active stores whose latest row in the window has E ≥ the excellent threshold."""
+    """Active stores whose latest row has E ≥ the excellent threshold.
+
+    `latest_entries` holds each store's latest row in the window among the months the provider ran it, so a store
+    taken over is judged on its months since the takeover only (docs/rating-policy.md §4).
+    """
     return sum(1 for store_id, e in latest_entries.items() if store_id in active_store_ids and e >= policy.excellent_threshold)
 
 

@@ -979,6 +979,17 @@ def test_tiers_page_is_generated_from_the_active_policy(client, db):
     assert "每过 90 天减半" in html
 
 
+def test_tiers_page_says_a_taken_over_store_is_judged_on_its_new_providers_months(client, db):
+    # The engine reads a store's latest row among the months the provider ran it (tests/ratings/test_services.py).
+    html = client.get(reverse("ratings:tiers")).content.decode()
+    assert "只看本服务商运营该店铺的月份" in html and "从其他服务商接手的店铺只看接手以来的月份" in html
+
+    client.cookies.load({"django_language": "en"})
+    html = client.get(reverse("ratings:tiers"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "counting only months in which this provider ran the store" in html
+    assert "A store taken over from another provider is judged only on its months since the takeover." in html
+
+
 def test_tiers_page_query_count_is_fixed(client, db, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert client.get(reverse("ratings:tiers")).status_code == 200

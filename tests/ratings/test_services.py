@@ -123,6 +123,38 @@ def test_excellent_store_is_judged_on_its_latest_row_in_the_window():
     assert snapshot(provider).excellent_stores == 2
 
 
+def test_a_store_taken_over_is_judged_only_on_months_its_new_provider_ran_it():
+    previous, newcomer = ProviderFactory(), ProviderFactory()
+
+    def rows(store, scores):
+        for month, score in zip(MONTHS, scores):
+            if score is not None:
+                StorePerformanceFactory(store=store, period=month, product_score=D(score),
+                                        logistics_score=D(score), service_score=D(score))
+
+    # Excellent in April and May under the previous provider; no June row yet. Its latest row in the window
+    # (May) predates the newcomer's engagement, so it is not the newcomer's excellent store.
+    no_june_row = StoreFactory()
+    rows(no_june_row, ["4.80", "4.80", None])
+    # Taken over the same day; its June row (E 4.60) is the newcomer's: the takeover month counts.
+    june_row = StoreFactory()
+    rows(june_row, ["4.80", "4.80", "4.60"])
+    for store in (no_june_row, june_row):
+        EngagementFactory(provider=previous, store=store, end_date=dt.date(2025, 6, 9))
+        EngagementFactory(provider=newcomer, store=store, start_date=dt.date(2025, 6, 10))
+    run_stores(newcomer, 1, score="4.80")  # run by the newcomer all along
+
+    services.ratings_recompute(as_of=dt.date(2025, 5, 31))
+    services.ratings_recompute(as_of=JUNE_END)
+
+    may = snapshot(previous, dt.date(2025, 5, 1))
+    assert (may.active_stores, may.excellent_stores) == (2, 2)
+    june = snapshot(newcomer)
+    assert (june.active_stores, june.excellent_stores) == (3, 2)  # not no_june_row
+    assert june.performance_rows == 3 + 1  # the same rows as P: its own store's three, june_row's June
+    assert (snapshot(previous).active_stores, snapshot(previous).excellent_stores) == (0, 0)
+
+
 def test_provider_without_performance_rows_is_unrated():
     provider = ProviderFactory()
     EngagementFactory(provider=provider)
