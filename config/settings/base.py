@@ -1,4 +1,5 @@
 """Settings shared by every environment; every value that differs comes from the environment."""
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "providers",
     "ratings",
     "partners",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns django-axes' lockout of a sign-in into the lockout page (config.accounts.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Security headers (SecurityMiddleware / XFrameOptionsMiddleware); production.py adds HTTPS, HSTS and secure cookies.
@@ -133,6 +137,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in (config/accounts.py). django-axes' backend comes first and refuses every authenticate() (site, admin,
+# anything later) for an account name *and* client address pair after LOGIN_FAILURE_LIMIT failures: other
+# accounts from that address, and that account from elsewhere, still sign in. Names are counted normalised.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.accounts.NormalisedModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "config.accounts.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "config.accounts.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.accounts.lockout_response"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client, for the sign-in throttle and
+# lockout. Empty: the socket address (REMOTE_ADDR), and the header is never believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
