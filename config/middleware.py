@@ -1,11 +1,21 @@
-"""Request ids (X-Request-ID), the Content-Security-Policy header, and refusing NUL in query strings."""
+"""Request ids (X-Request-ID), the Content-Security-Policy header, refusing NUL in query strings, and 503 (not 500)
+when SQLite stayed locked."""
+import logging
 import re
 import uuid
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.db import OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from config.logging import request_id_var
+from partners.exceptions import api_exception_handler as partners_api_exception_handler
+from partners.exceptions import error_body
+
+logger = logging.getLogger(__name__)
 
 # A proxy's id is kept only if it is short and harmless in a header and a log line; otherwise we make our own.
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -71,3 +81,58 @@ class RejectNulQueryMiddleware:
                 return JsonResponse(error_body(status_code=400, code="invalid_query", message=message), status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+# Long enough for the writer that held the lock past the busy timeout to finish, short enough that a retry is soon.
+DATABASE_LOCKED_RETRY_AFTER_SECONDS = 5
+
+
+def is_database_locked(exception: BaseException) -> bool:
+    """SQLite's "database is locked": another connection held the write lock for the whole busy timeout."""
+    return isinstance(exception, OperationalError) and "database is locked" in str(exception)
+
+
+def _database_locked_message() -> str:
+    return _("The site is busy right now. Please try again in a few seconds.")
+
+
+class DatabaseLockedMiddleware:
+    """Answer 503 with Retry-After, not a 500, when a view or its template met a SQLite write lock it could not get.
+
+    The busy timeout and IMMEDIATE transactions (settings DATABASES OPTIONS) make writers queue; this is for a
+    writer still waiting when the timeout ran out. The transaction that waited rolled back, so a retry is safe.
+    API views answer through api_exception_handler below, since DRF turns exceptions into responses itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_locked(exception):
+            return None
+        logger.warning("database locked past the busy timeout: %s %s answered 503", request.method, request.path)
+        message = _database_locked_message()
+        if request.path.startswith("/api/"):
+            response = JsonResponse(error_body(status_code=503, code="database_busy", message=message), status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(DATABASE_LOCKED_RETRY_AFTER_SECONDS)
+        return response
+
+
+def api_exception_handler(exc, context):
+    """REST_FRAMEWORK's EXCEPTION_HANDLER: partners' handler, except that a SQLite lock answers 503 + Retry-After."""
+    if not is_database_locked(exc):
+        return partners_api_exception_handler(exc, context)
+    request = context.get("request")
+    logger.warning("database locked past the busy timeout: %s %s answered 503",
+                   getattr(request, "method", ""), getattr(request, "path", ""))
+    set_rollback()
+    return Response(
+        error_body(status_code=503, code="database_busy", message=_database_locked_message()),
+        status=503,
+        headers={"Retry-After": str(DATABASE_LOCKED_RETRY_AFTER_SECONDS)},
+    )

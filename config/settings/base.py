@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.RejectNulQueryMiddleware",
+    # SQLite's write lock held past the busy timeout: 503 with Retry-After instead of a 500.
+    "config.middleware.DatabaseLockedMiddleware",
     # Compresses /api/ responses only (BREACH: pages with CSRF tokens and cookies stay uncompressed).
     "partners.middleware.ApiGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,9 +108,17 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout let the dev server and an eager recompute share the file.
+    # Two requests writing at once must queue, not fail with "database is locked": WAL lets reads go on beside the
+    # one writer, the busy timeout (seconds) makes a second writer wait for the first, and IMMEDIATE takes the write
+    # lock at the start of each transaction.atomic(). Without it a transaction that read first and then writes fails
+    # at once, whatever the timeout, when another one wrote in between (SQLite cannot upgrade its stale snapshot).
+    # A lock still held past the timeout answers 503 with Retry-After (config.middleware.DatabaseLockedMiddleware).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -195,7 +205,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": None,
-    "EXCEPTION_HANDLER": "partners.exceptions.api_exception_handler",
+    # partners' handler, with SQLite's "database is locked" answered 503 + Retry-After (config/middleware.py).
+    "EXCEPTION_HANDLER": "config.middleware.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "代运营服务商目录 API · Agency-operation provider directory API",
