@@ -16,7 +16,7 @@ COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
 RUN pip install --no-deps -e . \
-    && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+    && SECRET_KEY=build-only ALLOWED_HOSTS=localhost SINGLE_PROCESS=true python manage.py collectstatic --noinput
 RUN useradd --create-home app && mkdir -p /app/var && chown app /app/var
 USER app
 EXPOSE 8000

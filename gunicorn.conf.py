@@ -3,7 +3,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# SINGLE_PROCESS=true runs config.settings.production without Redis: the cache and the API's rate limits are then
+# the process's own, so one worker (its threads still serve requests side by side). The values django-environ reads
+# as true; gunicorn sees only the process environment, never .env, hence post_worker_init below.
+single_process = os.environ.get("SINGLE_PROCESS", "").strip().lower() in {"true", "on", "ok", "y", "yes", "1"}
+workers = int(os.environ.get("GUNICORN_WORKERS", 1 if single_process else multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
@@ -16,3 +20,15 @@ accesslog = "-"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Stop the server (a worker that fails to boot halts gunicorn) when the settings keep the cache in-process
+    (SINGLE_PROCESS without REDIS_URL) but gunicorn runs several workers, e.g. SINGLE_PROCESS set only in .env."""
+    from django.conf import settings
+
+    if getattr(settings, "SINGLE_PROCESS", False) and not getattr(settings, "REDIS_URL", "") and worker.cfg.workers > 1:
+        raise RuntimeError(
+            f"SINGLE_PROCESS=true allows one gunicorn worker, not {worker.cfg.workers}: "
+            "set GUNICORN_WORKERS=1, or set REDIS_URL to run several."
+        )

@@ -6,12 +6,14 @@ production profile itself, and tests/test_settings.py checks that every env(...)
 """
 import ast
 import json
+import multiprocessing
 import re
 import runpy
 import shlex
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,6 +57,15 @@ def gunicorn_bind(monkeypatch) -> str:
     """gunicorn.conf.py's bind when the environment does not override it."""
     monkeypatch.delenv("GUNICORN_BIND", raising=False)
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["bind"]
+
+
+def gunicorn_conf(monkeypatch, **env: str) -> dict:
+    """gunicorn.conf.py's values with exactly these GUNICORN_* / SINGLE_PROCESS variables set."""
+    for name in ("GUNICORN_WORKERS", "SINGLE_PROCESS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
 def environment_reads(path: Path) -> set[str]:
@@ -119,6 +130,37 @@ def test_celery_dash_a_config_finds_the_projects_single_app():
     assert config.celery.app.main == "config"
 
 
+@pytest.mark.parametrize(("env", "workers"), [
+    ({}, multiprocessing.cpu_count() * 2 + 1),
+    ({"SINGLE_PROCESS": "true"}, 1),
+    ({"SINGLE_PROCESS": "false"}, multiprocessing.cpu_count() * 2 + 1),
+    ({"GUNICORN_WORKERS": "3"}, 3),
+])
+def test_gunicorn_runs_one_worker_for_a_single_process_site_and_several_otherwise(monkeypatch, env, workers):
+    assert gunicorn_conf(monkeypatch, **env)["workers"] == workers
+
+
+@pytest.mark.parametrize(("single_process", "redis_url", "workers", "refused"), [
+    (True, "", 2, True),
+    (True, "", 1, False),
+    (True, "redis://redis:6379/0", 4, False),  # with Redis the flag changes nothing
+    (False, "redis://redis:6379/0", 4, False),
+])
+def test_gunicorn_workers_refuse_to_serve_a_single_process_site_when_there_are_several(
+    monkeypatch, settings, single_process, redis_url, workers, refused
+):
+    settings.SINGLE_PROCESS = single_process
+    settings.REDIS_URL = redis_url
+    worker = SimpleNamespace(cfg=SimpleNamespace(workers=workers))
+    post_worker_init = gunicorn_conf(monkeypatch)["post_worker_init"]
+
+    if refused:
+        with pytest.raises(RuntimeError, match="set GUNICORN_WORKERS=1"):
+            post_worker_init(worker)
+    else:
+        post_worker_init(worker)
+
+
 # --- Dockerfile ---------------------------------------------------------------------------------------------------
 
 
@@ -155,7 +197,8 @@ def test_dockerfile_copies_the_site_and_no_local_state():
 def test_dockerfile_collects_static_at_build_with_the_production_settings():
     assert "DJANGO_SETTINGS_MODULE=config.settings.production" in dockerfile_args("ENV")[0].split()
     assert dockerfile_args("RUN")[1].endswith(
-        "&& SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput"
+        # One process and no Redis at build time: production's settings demand REDIS_URL or SINGLE_PROCESS.
+        "&& SECRET_KEY=build-only ALLOWED_HOSTS=localhost SINGLE_PROCESS=true python manage.py collectstatic --noinput"
     )
     # The static sources are in the image before collectstatic runs.
     instructions = dockerfile()

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from config import celery_app
@@ -28,6 +29,7 @@ print(json.dumps({
     "SECRET_KEY_SET": bool(module.SECRET_KEY),
     "ALLOWED_HOSTS": module.ALLOWED_HOSTS,
     "STATICFILES_BACKEND": module.STORAGES["staticfiles"]["BACKEND"],
+    "SINGLE_PROCESS": getattr(module, "SINGLE_PROCESS", None),
 }, default=str))
 """
 
@@ -44,6 +46,10 @@ print(json.dumps({path: client.get(path).status_code for path in sys.argv[1:]}))
 """
 
 MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+# Production's required variables; a Redis that is never contacted (importing settings connects to nothing).
+PRODUCTION = {
+    "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "directory.example.com", "REDIS_URL": "redis://redis.internal:6379/0",
+}
 
 
 def run_settings(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -84,7 +90,7 @@ def test_local_profile_runs_tasks_eagerly_without_redis_url():
 
 
 def test_only_production_needs_collected_static_files():
-    production = load_settings("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com")
+    production = load_settings("config.settings.production", **PRODUCTION)
 
     assert production["STATICFILES_BACKEND"] == MANIFEST_STORAGE
     assert load_settings("config.settings.local")["STATICFILES_BACKEND"] != MANIFEST_STORAGE
@@ -169,13 +175,40 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
-def test_production_starts_with_secret_key_and_allowed_hosts():
+def test_production_starts_with_secret_key_allowed_hosts_and_redis_url():
     values = load_settings(
-        "config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="directory.example.com,www.example.com"
+        "config.settings.production", **{**PRODUCTION, "ALLOWED_HOSTS": "directory.example.com,www.example.com"}
     )
 
     assert values["DEBUG"] is False
     assert values["ALLOWED_HOSTS"] == ["directory.example.com", "www.example.com"]
+    # One cache and one set of rate-limit counters for every gunicorn worker; tasks go to the Celery workers.
+    assert values["CACHE"]["BACKEND"] == "config.cache.FallbackRedisCache"
+    assert values["CACHE"]["LOCATION"] == PRODUCTION["REDIS_URL"]
+    assert values["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+@pytest.mark.parametrize("single_process", [None, "false", "0"])
+def test_production_refuses_to_start_without_redis_url(single_process):
+    env = {key: value for key, value in PRODUCTION.items() if key != "REDIS_URL"}
+    if single_process is not None:
+        env["SINGLE_PROCESS"] = single_process
+
+    result = run_settings("config.settings.production", **env)
+
+    assert result.returncode != 0
+    assert "django.core.exceptions.ImproperlyConfigured: config.settings.production needs REDIS_URL" in result.stderr
+    assert "SINGLE_PROCESS=true" in result.stderr, "the message names the way out for a one-process site"
+
+
+def test_production_runs_without_redis_when_told_a_single_process_serves_it():
+    env = {key: value for key, value in PRODUCTION.items() if key != "REDIS_URL"}
+
+    values = load_settings("config.settings.production", **env, SINGLE_PROCESS="true")
+
+    assert values["SINGLE_PROCESS"] is True
+    assert values["CACHE"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["CELERY_TASK_ALWAYS_EAGER"] is True
 
 
 def test_this_run_uses_redis_exactly_when_redis_url_is_set():
