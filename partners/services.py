@@ -150,12 +150,13 @@ def webhook_secret_generate() -> str:
     return f"whsec_{secrets.token_urlsafe(32)}"
 
 
-def _subscription_clean(subscription: WebhookSubscription) -> None:
+def _subscription_clean(subscription: WebhookSubscription, *, check_url: bool = True) -> None:
     errors = {}
-    try:
-        http.webhook_url_check(subscription.url)
-    except ValidationError as exc:
-        errors["url"] = exc.error_list
+    if check_url:
+        try:
+            http.webhook_url_check(subscription.url)
+        except ValidationError as exc:
+            errors["url"] = exc.error_list
     events = subscription.events
     if not isinstance(events, list) or not events or not set(events) <= set(WebhookEvent.values):
         errors["events"] = [ValidationError(
@@ -185,7 +186,11 @@ def webhook_subscription_create(
 
 
 def webhook_subscription_update(*, subscription: WebhookSubscription, **changes) -> WebhookSubscription:
-    """Change url, events, secret or is_active; switching a disabled subscription back on clears its failures."""
+    """Change url, events, secret or is_active; switching a disabled subscription back on clears its failures.
+
+    The URL is checked (and its host resolved) only when it changes: pausing a subscription whose host no longer
+    resolves must still work, and every delivery checks the address again anyway.
+    """
     unknown = set(changes) - {"url", "events", "secret", "is_active"}
     if unknown:
         raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
@@ -196,7 +201,7 @@ def webhook_subscription_update(*, subscription: WebhookSubscription, **changes)
         subscription.failure_count, subscription.disabled_at, subscription.disabled_reason = 0, None, ""
     elif changes.get("is_active") is False and subscription.disabled_at is None:
         subscription.disabled_at, subscription.disabled_reason = timezone.now(), _("合作方停用")
-    _subscription_clean(subscription)
+    _subscription_clean(subscription, check_url="url" in changes)
     subscription.save()
     return subscription
 

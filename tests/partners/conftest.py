@@ -1,4 +1,5 @@
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -6,6 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.factories import reset_anonymous_throttle
+
+# A globally routable address (example.com's) that fake DNS answers with; tests never connect to it.
+PUBLIC_ADDRESS = "93.184.215.14"
 
 
 class Receiver:
@@ -34,7 +38,8 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/directory"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/directory"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def json(self, index: int) -> dict:
@@ -54,3 +59,36 @@ def receiver(settings):
 @pytest.fixture(autouse=True)
 def _fresh_throttle():
     reset_anonymous_throttle()
+
+
+class FakeDNS:
+    """Answers for chosen host names, in turn (the last one repeats); other names do not resolve, IP forms do."""
+
+    def __init__(self, real):
+        self.real = real
+        self.answers: dict[str, list[list[str]]] = {}
+        self.lookups: list[str] = []
+
+    def answer(self, name: str, *addresses: str) -> None:
+        """Queue one lookup's answer for `name`: the given addresses, in order."""
+        self.answers.setdefault(name, []).append(list(addresses))
+
+    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        if host not in self.answers:
+            # Numeric forms (127.1, 2130706433, ::1) resolve as the system would; no name reaches real DNS.
+            return self.real(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
+        self.lookups.append(host)
+        queued = self.answers[host]
+        addresses = queued.pop(0) if len(queued) > 1 else queued[0]
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port, 0, 0)) if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in addresses
+        ]
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    dns = FakeDNS(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", dns.getaddrinfo)
+    return dns

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from partners.models import WebhookDelivery, WebhookSubscription
 from tests.factories import api_client, api_key
+from tests.partners.conftest import PUBLIC_ADDRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +14,13 @@ URL = "https://hooks.partner.example/directory"
 
 def detail(subscription_id):
     return reverse("api:webhook-detail", kwargs={"pk": subscription_id})
+
+
+@pytest.fixture(autouse=True)
+def _partner_dns(fake_dns):
+    """The partner's host name resolves to a public address (registration resolves it)."""
+    fake_dns.answer("hooks.partner.example", PUBLIC_ADDRESS)
+    return fake_dns
 
 
 @pytest.fixture
@@ -63,6 +71,29 @@ def test_create_rejects_bad_input(partner, payload, field, code):
     assert response.status_code == 400
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
     assert WebhookSubscription.objects.count() == 0
+
+
+def test_create_refuses_a_host_name_that_resolves_to_a_private_address(partner, fake_dns):
+    _key, client = partner
+    fake_dns.answer("rebind.partner.example", "169.254.169.254")
+
+    response = client.post(WEBHOOKS, {"url": "https://rebind.partner.example/x", "events": ["provider.tier_changed"]},
+                           format="json")
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("url", "private_address")]
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_pausing_does_not_resolve_the_url_again(partner, fake_dns):
+    _key, client = partner
+    created = client.post(WEBHOOKS, {"url": URL, "events": ["provider.tier_changed"]}, format="json").json()
+    lookups = len(fake_dns.lookups)
+
+    response = client.patch(detail(created["id"]), {"is_active": False}, format="json")
+
+    assert response.status_code == 200
+    assert len(fake_dns.lookups) == lookups
 
 
 def test_each_key_sees_and_changes_only_its_own_subscriptions(partner):

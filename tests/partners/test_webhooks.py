@@ -2,6 +2,8 @@
 import datetime as dt
 import hashlib
 import hmac
+import socket
+import ssl
 from decimal import Decimal
 
 import pytest
@@ -26,6 +28,7 @@ from tests.factories import (
     StorePerformanceFactory,
     api_key,
 )
+from tests.partners.conftest import PUBLIC_ADDRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -245,15 +248,154 @@ def test_webhook_urls_must_be_http_on_public_addresses(settings, url, code):
     assert caught.value.code == code
 
 
-def test_public_urls_and_private_ones_with_the_setting_are_accepted(settings):
+def test_public_urls_and_private_ones_with_the_setting_are_accepted(settings, fake_dns):
     settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    fake_dns.answer("hooks.partner.example", PUBLIC_ADDRESS, "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
     http.webhook_url_check("https://hooks.partner.example/directory")
     http.webhook_url_check("http://8.8.8.8:8080/x")
     settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     http.webhook_url_check("http://127.0.0.1:9/x")
 
 
-def test_ipv4_mapped_loopback_counts_as_loopback():
-    assert http.address_is_public("::ffff:127.0.0.1") is False
-    assert http.address_is_public("203.0.113.7") is False  # TEST-NET: documentation range, not routable
-    assert http.address_is_public("8.8.8.8") is True
+@pytest.mark.parametrize(("address", "public"), [
+    ("8.8.8.8", True),
+    ("203.0.113.7", False),  # TEST-NET: documentation range, not routable
+    ("100.64.0.1", False),  # shared address space (carrier NAT)
+    ("0.0.0.0", False),
+    ("224.0.0.1", False),
+    ("2606:4700:4700::1111", True),
+    ("::1", False),
+    ("::", False),
+    ("fe80::1%eth0", False),
+    ("fc00::1", False),
+    ("ff02::1", False),
+    # IPv4-mapped: the socket connects to the IPv4 itself.
+    ("::ffff:127.0.0.1", False),
+    ("::ffff:10.0.0.1", False),
+    ("::ffff:8.8.8.8", True),
+    # IPv4-compatible (deprecated) and SIIT-translated: no public receiver has one, refused whatever they carry.
+    ("::127.0.0.1", False),
+    ("::10.0.0.1", False),
+    ("::8.8.8.8", False),
+    ("::ffff:0:127.0.0.1", False),
+    # NAT64 well-known prefix (what DNS64 answers): the translator connects to the embedded IPv4.
+    ("64:ff9b::7f00:1", False),
+    ("64:ff9b::a9fe:a9fe", False),  # 169.254.169.254, the cloud metadata service
+    ("64:ff9b::c0a8:1", False),
+    ("64:ff9b::808:808", True),
+    # Local-use NAT64 (RFC 8215): a local translator's network, refused outright.
+    ("64:ff9b:1::a00:1", False),
+    ("64:ff9b:1::808:808", False),
+    # 6to4: a relay forwards to the IPv4 in bits 16–48.
+    ("2002:7f00:1::1", False),
+    ("2002:a00:1::1", False),
+    ("2002:c0a8:101::1", False),
+    ("2002:808:808::1", True),
+    # Teredo: server and (inverted) client IPv4; all of 2001::/23 is special-purpose anyway.
+    ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # client 127.0.0.1
+    ("2001:0:a00:1:8000:63bf:f7f7:f7f7", False),  # server 10.0.0.1, client 8.8.8.8
+    # ISATAP interface identifiers under a public prefix lead to the IPv4 in the last 32 bits.
+    ("2001:4860::5efe:10.0.0.1", False),
+    ("2001:4860::200:5efe:127.0.0.1", False),
+    ("2001:4860::5efe:8.8.8.8", True),
+])
+def test_addresses_are_public_only_when_they_and_any_ipv4_they_embed_are(address, public):
+    assert http.address_is_public(address) is public
+
+
+@pytest.mark.parametrize("host", [
+    "[64:ff9b::7f00:1]", "[2002:a00:1::1]", "[::127.0.0.1]", "[::ffff:10.0.0.1]",
+    "[2001:0:4136:e378:8000:63bf:80ff:fffe]",
+    # IPv4 spellings ipaddress does not read but the resolver does: refused for the address they mean.
+    "127.1", "2130706433", "0x7f000001", "0177.0.0.1",
+])
+def test_webhook_urls_on_ipv6_forms_and_odd_spellings_of_private_addresses_are_refused(settings, host):
+    settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+    with pytest.raises(ValidationError) as caught:
+        http.webhook_url_check(f"http://{host}:8080/hook")
+
+    assert caught.value.code == "private_address"
+
+
+@pytest.mark.parametrize("answer", [
+    ["10.0.0.5"],
+    ["127.0.0.1"],
+    [PUBLIC_ADDRESS, "192.168.1.20"],  # one private answer among public ones is enough
+    ["64:ff9b::a00:5"],  # a DNS64 resolver's rendering of 10.0.0.5
+    ["::ffff:169.254.169.254"],
+])
+def test_registering_a_host_name_that_resolves_to_a_private_address_is_refused(settings, fake_dns, answer):
+    settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    fake_dns.answer("hooks.partner.example", *answer)
+
+    with pytest.raises(ValidationError) as caught:
+        subscribe("https://hooks.partner.example/directory")
+
+    assert [e.code for e in caught.value.error_dict["url"]] == ["private_address"]
+    assert fake_dns.lookups == ["hooks.partner.example"]
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_registering_a_host_name_that_does_not_resolve_is_refused(settings, fake_dns):
+    settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+    with pytest.raises(ValidationError) as caught:
+        subscribe("https://nowhere.partner.example/directory")
+
+    assert [e.code for e in caught.value.error_dict["url"]] == ["unresolvable_host"]
+
+
+def test_delivery_connects_to_the_address_it_checked_even_if_dns_then_answers_otherwise(receiver, settings,
+                                                                                       fake_dns, monkeypatch):
+    settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    # The check's lookup answers a public address; any later lookup (a rebinding attacker's DNS) answers loopback.
+    fake_dns.answer("hooks.partner.example", PUBLIC_ADDRESS)
+    fake_dns.answer("hooks.partner.example", "127.0.0.1")
+    connected_to = []
+    real_create_connection = socket.create_connection
+
+    def create_connection(address, *args, **kwargs):
+        connected_to.append(address)
+        # The receiver on 127.0.0.1 stands in for the public host, so the request can be seen arriving.
+        return real_create_connection(("127.0.0.1", receiver.port), *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    url = f"http://hooks.partner.example:{receiver.port}/hooks/directory"
+
+    response = http.webhook_post(url=url, body=b"{}", headers={"Content-Type": "application/json"}, timeout=5)
+
+    assert response.status == 200
+    assert connected_to == [(PUBLIC_ADDRESS, receiver.port)]
+    assert fake_dns.lookups == ["hooks.partner.example"]
+    assert receiver.requests[0]["headers"]["Host"] == f"hooks.partner.example:{receiver.port}"
+
+
+def test_https_delivery_connects_to_the_checked_address_with_the_host_name_for_sni_and_certificate(
+    settings, fake_dns, monkeypatch,
+):
+    settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    fake_dns.answer("hooks.partner.example", PUBLIC_ADDRESS)
+    fake_dns.answer("hooks.partner.example", "10.0.0.5")
+    connected_to, wrapped_for = [], []
+
+    class Context(ssl.SSLContext):
+        def wrap_socket(self, sock, server_hostname=None, **kwargs):
+            wrapped_for.append((server_hostname, self.check_hostname, self.verify_mode))
+            raise ssl.SSLError("handshake not run in this test")
+
+    def create_connection(address, *args, **kwargs):
+        connected_to.append(address)
+        return unconnected
+
+    unconnected = socket.socket()
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(ssl, "create_default_context", lambda: Context(ssl.PROTOCOL_TLS_CLIENT))
+
+    with pytest.raises(http.WebhookTransportError):
+        http.webhook_post(url="https://hooks.partner.example/directory", body=b"{}", headers={}, timeout=5)
+
+    assert connected_to == [(PUBLIC_ADDRESS, 443)]
+    assert wrapped_for == [("hooks.partner.example", True, ssl.CERT_REQUIRED)]
+    assert unconnected.fileno() == -1  # closed when the handshake failed
