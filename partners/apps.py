@@ -10,3 +10,5 @@ class PartnersConfig(AppConfig):
     def ready(self):
         # Registers the API-key auth scheme with drf-spectacular (an import side effect by design).
         from . import schema  # noqa: F401
+        # Connects the request signals that hold webhook jobs until the response is out: before the first request.
+        from . import after_response  # noqa: F401

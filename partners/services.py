@@ -246,8 +246,9 @@ def webhook_events_dispatch(*, event_ids: Iterable[int]) -> int:
     """Create a delivery per subscribed event and queue its sending after commit; returns deliveries created.
 
     A recompute rerun rebuilds its RatingEvents; the same change keeps its event key, so it is sent once.
+    The sending is never done by the caller (see tasks.webhook_delivery_enqueue).
     """
-    from .tasks import webhook_delivery_task
+    from .tasks import webhook_delivery_enqueue
 
     now = timezone.now()
     subscriptions = [
@@ -277,7 +278,7 @@ def webhook_events_dispatch(*, event_ids: Iterable[int]) -> int:
         for chunk in chunks([d.pk for d in planned], MAX_PARAMS_PER_QUERY):
             created.extend(WebhookDelivery.objects.filter(pk__in=chunk).values_list("pk", flat=True))
         for pk in created:
-            transaction.on_commit(lambda pk=pk: webhook_delivery_task.delay(str(pk)))
+            transaction.on_commit(lambda pk=pk: webhook_delivery_enqueue(str(pk)))
     return len(created)
 
 
@@ -297,8 +298,12 @@ def webhook_backoff_seconds(*, attempt: int) -> int:
     return min(base * 2 ** (attempt - 1), settings.PARTNERS_WEBHOOK_BACKOFF_MAX_SECONDS)
 
 
-def webhook_delivery_attempt(*, delivery_id, now_ts: int | None = None) -> WebhookDelivery | None:
+def webhook_delivery_attempt(
+    *, delivery_id, now_ts: int | None = None, timeout: float | None = None
+) -> WebhookDelivery | None:
     """Make one attempt to send a delivery and record it; the returned status says whether to retry.
+
+    `timeout` (seconds, for the connection and the answer) defaults to PARTNERS_WEBHOOK_TIMEOUT_SECONDS.
 
     Returns None when the delivery is gone or was already finished (or claimed by a concurrent attempt).
     """
@@ -331,7 +336,7 @@ def webhook_delivery_attempt(*, delivery_id, now_ts: int | None = None) -> Webho
     permanent = False
     try:
         response = http.webhook_post(url=subscription.url, body=body, headers=headers,
-                                     timeout=settings.PARTNERS_WEBHOOK_TIMEOUT_SECONDS)
+                                     timeout=timeout or settings.PARTNERS_WEBHOOK_TIMEOUT_SECONDS)
         delivery.response_status, delivery.response_body = response.status, response.body
         ok = 200 <= response.status < 300
         delivery.error = "" if ok else f"HTTP {response.status}"

@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from partners.after_response import runner
 from tests.factories import reset_anonymous_throttle
 
 # A globally routable address (example.com's) that fake DNS answers with; tests never connect to it.
@@ -61,6 +62,44 @@ def _fresh_throttle():
     reset_anonymous_throttle()
 
 
+class SilentSubscriber:
+    """A TCP endpoint on 127.0.0.1 that accepts connections and never answers, until told to hang up."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/directory"
+        self.accepted = threading.Event()
+        self.connections: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _address = self.sock.accept()
+            except OSError:
+                return  # closed
+            self.connections.append(conn)
+            self.accepted.set()
+
+    def hang_up(self):
+        for conn in self.connections:
+            conn.close()
+
+    def close(self):
+        self.hang_up()
+        self.sock.close()
+
+
+@pytest.fixture
+def silent_subscriber(settings):
+    settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    server = SilentSubscriber()
+    server.thread.start()
+    yield server
+    server.close()
+
+
 class FakeDNS:
     """Answers for chosen host names, in turn (the last one repeats); other names do not resolve, IP forms do."""
 
@@ -92,3 +131,23 @@ def fake_dns(monkeypatch):
     dns = FakeDNS(socket.getaddrinfo)
     monkeypatch.setattr(socket, "getaddrinfo", dns.getaddrinfo)
     return dns
+
+
+@pytest.fixture(autouse=True)
+def _after_response_jobs_run_by_the_test(monkeypatch):
+    """Webhook jobs queue up instead of starting the runner's thread: a test runs them with runner.run_here().
+
+    The thread would use a database connection of its own, which cannot see a test's uncommitted rows;
+    the tests that need the thread itself ask for `after_response_thread` (and a transactional database).
+    """
+    monkeypatch.setattr(runner, "threaded", False)
+    yield
+    runner.clear()
+
+
+@pytest.fixture
+def after_response_thread(monkeypatch):
+    monkeypatch.setattr(runner, "threaded", True)
+    yield runner
+    runner.stop()
+    runner.clear()
