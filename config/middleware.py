@@ -1,9 +1,10 @@
-"""Request ids (X-Request-ID), the Content-Security-Policy header, refusing NUL in query strings, and 503 (not 500)
-when SQLite stayed locked."""
+"""Request ids (X-Request-ID), per-path Content-Security-Policy (on django-csp), refusing NUL in query strings, and
+503 (not 500) when SQLite stayed locked."""
 import logging
 import re
 import uuid
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -40,27 +41,26 @@ class RequestIDMiddleware:
         return response
 
 
-def _policy(directives: dict[str, list[str]]) -> str:
-    return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware (settings.CONTENT_SECURITY_POLICY, the csp.decorators on views), plus directives
+    replaced by path prefix (settings.CONTENT_SECURITY_POLICY_PATH_REPLACE) for views nobody decorates, the admin's.
 
+    A view's own csp_replace or csp decorator wins over its path's replacement; csp_update adds to either. As
+    before, a response that already carries the header keeps it.
+    """
 
-class ContentSecurityPolicyMiddleware:
-    """Sets settings.CSP_DIRECTIVES, with per-path-prefix overrides (CSP_PATH_OVERRIDES), unless a view set its own."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.default = _policy(settings.CSP_DIRECTIVES)
-        self.overrides = [
-            (prefix, _policy({**settings.CSP_DIRECTIVES, **changes}))
-            for prefix, changes in getattr(settings, "CSP_PATH_OVERRIDES", {}).items()
-        ]
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            policy = next((p for prefix, p in self.overrides if request.path.startswith(prefix)), self.default)
-            response["Content-Security-Policy"] = policy
-        return response
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and parts.replace is None:
+            parts.replace = next(
+                (
+                    replace
+                    for prefix, replace in settings.CONTENT_SECURITY_POLICY_PATH_REPLACE.items()
+                    if request.path_info.startswith(prefix)
+                ),
+                None,
+            )
+        return parts
 
 
 class RejectNulQueryMiddleware:

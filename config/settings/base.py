@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +29,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # django-csp: its system checks (old-style CSP_* settings, a string EXCLUDE_URL_PREFIXES).
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -65,22 +68,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (config.middleware.ContentSecurityPolicyMiddleware): no inline script anywhere.
-CSP_DIRECTIVES = {
-    "default-src": ["'self'"],
-    "script-src": ["'self'"],
-    "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
-    "font-src": ["'self'"],
-    "connect-src": ["'self'"],
-    "object-src": ["'none'"],
-    "base-uri": ["'self'"],
-    "frame-ancestors": ["'none'"],
-    "form-action": ["'self'"],
+# Content-Security-Policy (django-csp 4, through config.middleware.ContentSecurityPolicyMiddleware): no inline script
+# anywhere. Views may adjust it with csp.decorators (csp_update, csp_replace, csp, csp_exempt).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
 }
-# The admin (Django's own templates and our workbench ones) uses style attributes and <style> blocks;
-# styles only are relaxed there, scripts stay 'self'.
-CSP_PATH_OVERRIDES = {"/admin/": {"style-src": ["'self'", "'unsafe-inline'"]}}
+# Directives replaced under a path prefix, for views we do not decorate (csp_replace semantics; a view's own
+# csp_replace or csp decorator wins). The admin (Django's own templates and our workbench ones) uses style
+# attributes and <style> blocks; styles only are relaxed there, scripts stay 'self'.
+CONTENT_SECURITY_POLICY_PATH_REPLACE = {"/admin/": {"style-src": [SELF, UNSAFE_INLINE]}}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
