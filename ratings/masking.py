@@ -1,55 +1,166 @@
-"""Masking of personal data in text shown publicly (reviews, replies): phones, WeChat/QQ IDs, e-mail, ID cards, addresses.
+"""Masking of personal data in text shown publicly (reviews, replies): phones, WeChat/QQ IDs, e-mail, links, ID and
+bank cards, addresses.
 
 Stored text stays as written (moderators need it); only what is shown is masked. Each pattern keeps just enough
 to tell the reader what was removed ("138********", "0571-********", "微信：******") and nothing that identifies
 a person. The patterns err on the side of masking: a masked order number is a small loss, a published buyer's
 phone number is not.
+
+People who want to leak a number write it so a plain regex misses it: full-width (１３８…), in Chinese numerals
+(幺三八零…, 壹叁捌…), split by any separator (138 1234 5678, 1-3-8…, 138·1234·5678). So the patterns never look at
+the text itself but at two same-length shadows of it: `wide` folds each character to its NFKC form (full-width
+letters, digits and punctuation to ASCII, ideographic space to a space), `digits` also turns Chinese numerals into
+digits. Matches on a shadow give positions in the text; only those spans are replaced, the rest is shown as
+written. A number is a run of digits joined by at most a few separator characters, cut into chunks where a
+separator or a change of script (１３８ | 一二三四) falls; a phone, ID or card number must start and end on a chunk
+boundary, which keeps "1399/1299/899元" or "2024.05.01-2024.12.31" from reading as one number.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 
 STARS = "********"
-DIGIT_SEPARATORS = r"[\s\-－—.]?"
+_ID_MASK = "******"  # WeChat and QQ IDs: a fixed width, so the mask says nothing about the ID's length
+_LINK_MASK = "****"
 
-# Chinese mainland ID card: 17 digits and a check digit (or X). Before phones, which it would otherwise contain.
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
+_CN_DIGITS = {
+    "零": "0", "〇": "0", "○": "0", "◯": "0",
+    "一": "1", "幺": "1", "壹": "1", "弌": "1",
+    "二": "2", "贰": "2", "貳": "2", "弍": "2",
+    "三": "3", "叁": "3", "參": "3", "弎": "3",
+    "四": "4", "肆": "4",
+    "五": "5", "伍": "5",
+    "六": "6", "陆": "6", "陸": "6",
+    "七": "7", "柒": "7",
+    "八": "8", "捌": "8",
+    "九": "9", "玖": "9",
+}
 
-# Mobile: 1[3-9]x xxxx xxxx, optionally +86 / 0086 / 86 first, digits grouped by spaces, dashes or dots.
-_MOBILE = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?:\+|00)?86" + DIGIT_SEPARATORS + r")?"
-    r"(1[3-9]\d)((?:" + DIGIT_SEPARATORS + r"\d){8})(?!\d)"
+
+_FOLD_CACHE_SIZE = 20_000
+
+
+class _Fold(dict):
+    """A str.translate table folding each character to one character: its NFKC form when that is one character
+    (so shadows keep the text's length and positions), decimal digits of any script to ASCII digits."""
+
+    def __missing__(self, codepoint: int) -> str:
+        char = chr(codepoint)
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) != 1:
+            folded = char
+        digit = unicodedata.decimal(folded, None)
+        if digit is not None:
+            folded = str(digit)
+        if len(self) < _FOLD_CACHE_SIZE:  # filled lazily, one entry per character seen, up to a bound
+            self[codepoint] = folded
+        return folded
+
+
+_WIDE = _Fold()
+_DIGITS = _Fold({ord(numeral): digit for numeral, digit in _CN_DIGITS.items()})
+_BLANK = "\x00"  # written into both shadows over what is already masked: no pattern matches it or across it
+
+# What may stand between two digits of one number (after NFKC): spaces, dashes, dots, commas, slashes, brackets,
+# stars, zero-width characters, keycap marks, emoji. Not ¥ $ % (prices) or colons (times).
+_SEP_CHARS = (
+    r"\s\-‐‑‒–—―−﹣.·•・‧∙⋅。,、/\\|_~〜*+=^'\"`()\[\]{}<>【】「」『』〔〕"
+    r"\u200b-\u200d\u2060\ufe0f\u20e3\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff"
 )
+_SEP = f"[{_SEP_CHARS}]{{1,4}}"
+_NUMBER_RUN = re.compile(rf"[0-9](?:(?:{_SEP})?[0-9])*(?:(?:{_SEP})?[Xx](?![A-Za-z]))?")
+_DIGIT_RUN = re.compile(r"[0-9]+|[Xx]")
+_ANY_DIGIT = re.compile(r"[0-9]")
+_KEYCAP = "\ufe0f\u20e3"
 
-# Landline: area code 0xx/0xxx (optionally in brackets, optionally +86 first), 7–8 digits, optional extension.
-_LANDLINE = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?:\+|00)?86" + DIGIT_SEPARATORS + r")?"
-    r"([(（]?0\d{2,3}[)）]?)" + DIGIT_SEPARATORS + r"\d{3,4}" + DIGIT_SEPARATORS + r"\d{4}"
-    r"(?:\s*(?:-|转|ext\.?|x)\s*\d{1,6})?(?!\d)",
-    re.IGNORECASE,
+# Shapes of whole numbers (digits only, separators removed).
+_ID_CARD = re.compile(r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]")
+_MOBILE = re.compile(r"(?:0086|86|0)?(1[3-9]\d)\d{8}")
+_LANDLINE = re.compile(r"0(10|2\d|[3-9]\d{2})[2-9]\d{6,7}")
+_LANDLINE_INTL = re.compile(r"(?:00)?860?(10|2\d|[3-9]\d{2})[2-9]\d{6,7}")
+_HOTLINE = re.compile(r"([48]00)\d{7}")
+_LANDLINE_EXTENSION = re.compile(r"\s*(?:[-~]|转|分机|ext\.?|x)\s*[0-9]{1,6}(?![0-9])", re.IGNORECASE)
+# "1399/1299/899元", "¥400/800/1200": a list of amounts, not one phone or card number. Only lists: a number
+# written whole or grouped by spaces is masked even before a unit ("13812345678元" would be a way round).
+_LIST_SEPARATORS = re.compile(r"[/~|,、]")
+# "ROI 1.3, 1.5, 2.1, 3.4, 1.8, 2.0": a list of ratios, even without a unit.
+_DECIMAL_LIST = re.compile(r"[0-9]+\.[0-9]+(?:[,、]\s*[0-9]+\.[0-9]+)+")
+_AMOUNT_BEFORE = re.compile(r"[¥$€£]\s{0,2}$")
+_AMOUNT_AFTER = re.compile(r"\s*(?:[元圆块角万亿千百%‰件个家单笔次天月年周岁人位台箱瓶盒套份倍]|分(?!机))")
+_CARD_CONTEXT = re.compile(r"卡号|银行卡|储蓄卡|信用卡|借记卡|银联|账号|帐号|账户|帐户|收款|转账|打款|汇款|card", re.IGNORECASE)
+_ORDER_CONTEXT = re.compile(r"订单|单号|运单|快递|物流|流水|交易号|编号|工单|order|sku", re.IGNORECASE)
+_CONTEXT_WINDOW = 12
+
+# IDs after a marker. The filler between marker and ID: 号, ID, 是, colons, 搜索 …
+_FILLER = r"[\s:=]*(?:(?:号码|号|id(?![a-z])|账号|帐号|搜索|搜|是|为|群)[\s:=]*){0,3}"
+_WECHAT_MARKER = (
+    r"(?<![A-Za-z])(?:微\s?信号?|威信|薇信|徽信|wei\s?信|v\s?信|微x|vx|wx|wei\s?xin|we\s?chat"
+    r"|(?:加|\+|➕)\s?(?:vx|wx|v|w|微|薇|威)|v(?=\s*:))"
 )
-
-# WeChat / QQ IDs after a marker: 微信, 微信号, 威信, V信, VX, WX, weixin, WeChat, 加V, QQ …
-_WECHAT_MARKER = r"(?:微信号?|威信|薇信|[vV]信|[vV][xX]|[wW][xX]|weixin|wei\s?xin|wechat|we\s?chat|加[vVwW]|\+[vV])"
 _WECHAT = re.compile(
-    r"((?<![A-Za-z])" + _WECHAT_MARKER + r"\s*(?:号|id|ID)?\s*(?:是|为)?\s*[:：]?\s*)([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,12})(?![-_A-Za-z0-9])",
+    rf"({_WECHAT_MARKER})({_FILLER})(?:([A-Za-z][-_A-Za-z0-9]{{5,19}})(?![-_A-Za-z0-9])|(?=[0-9]))", re.IGNORECASE
+)
+_QQ_NUMBER = re.compile(r"(?<![A-Za-z])(?:qq|扣扣|抠抠|企鹅号?|q(?=\s*[:号]))" + _FILLER + r"(?=[0-9])", re.IGNORECASE)
+_PHONE_NUMBER = re.compile(
+    r"(?<![A-Za-z])(?:联系电话|电话|手机号?|座机|固话|热线|tel|phone|mobile|cell|拨打|致电)" + _FILLER + r"(?=[0-9])",
     re.IGNORECASE,
 )
-_QQ = re.compile(r"((?<![A-Za-z])(?:qq|扣扣)\s*(?:号)?\s*[:：]?\s*)([1-9]\d{4,11})(?!\d)", re.IGNORECASE)
 
-_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
+# E-mail, also as "wang at qq dot com", "wang(at)qq[dot]com", "wang#qq.com", "wang艾特qq点com", "ｗａｎｇ＠ｑｑ．ｃｏｍ".
+_TLD = (
+    r"(?:com|cn|net|org|cc|top|vip|xyz|io|co|info|biz|shop|store|site|online|tech|club|ltd|link|tv|hk|tw|mo|jp"
+    r"|us|uk|de|app|ai|im|ly|me)"
+)
+_OPEN, _CLOSE = r"[(\[{<【「]", r"[)\]}>】」]"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_WORD_DOT = rf"\s*(?:{_OPEN}\s*(?:dot|点|\.)\s*{_CLOSE}|点)\s*|\s+dot\s+"
+_DOT = rf"(?:\.|。|{_WORD_DOT})"
+_LOOSE_DOT = rf"(?:\s*[.。]\s*|{_WORD_DOT})"
+_AT = rf"(?:\s*(?:@|{_OPEN}\s*(?:at|@)\s*{_CLOSE}|艾特|圈a)\s*|#|\s+at\s+)"
+_LOCAL = r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9])[A-Za-z0-9._%+\-]*"
+_EMAIL_LOOSE = re.compile(
+    rf"{_LOCAL}{_AT}({_LABEL}(?:{_LOOSE_DOT}{_LABEL})*{_LOOSE_DOT}{_TLD})(?![A-Za-z0-9-])", re.IGNORECASE
+)
+_EMAIL = re.compile(rf"{_LOCAL}\s*@\s*({_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}})(?![A-Za-z0-9-])")
+_DOMAIN_DOT = re.compile(_LOOSE_DOT, re.IGNORECASE)
+_EMAIL_HINT = re.compile(r"[@#]|艾特|圈a|at", re.IGNORECASE)
+
+# Links: with a scheme, www.…, or a bare domain with a known top-level domain (shop123.cn, t.cn/A6x, 3.cn/abc).
+_PATH = r"(?:/[A-Za-z0-9\-._~%!$&*+=:@/?#]*)?"
+# Bare platform domains name a marketplace, not a person or a store: "在 tmall.com 开店" stays.
+_PLATFORM_DOMAINS = frozenset({
+    "taobao.com", "tmall.com", "tmall.hk", "jd.com", "pinduoduo.com", "yangkeduo.com", "douyin.com", "kuaishou.com",
+    "xiaohongshu.com", "1688.com", "alibaba.com", "aliexpress.com", "amazon.com", "amazon.cn", "vip.com",
+    "suning.com", "dangdang.com", "tiktok.com", "shopee.cn", "lazada.com", "weibo.com", "baidu.com", "qq.com",
+})
+_URL = re.compile(
+    rf"(?:https?|ftp)\s*:\s*//[A-Za-z0-9\-._~%!$&*+=:@/?#]+"
+    rf"|(?<![A-Za-z0-9.@_\-])www\d{{0,3}}{_DOT}{_LABEL}(?:{_DOT}{_LABEL})+{_PATH}"
+    rf"|(?<![A-Za-z0-9.@_\-])(?:{_LABEL}{_DOT})+{_TLD}(?![A-Za-z0-9\-]){_PATH}",
+    re.IGNORECASE,
+)
+
+# What every link contains: a dot (or 点, "dot") before a known top-level domain, "://" or "www".
+_LINK_HINT = re.compile(rf"[.。点]{_CLOSE}?\s*{_TLD}|dot|://|www", re.IGNORECASE)
 
 # Street addresses. The administrative part (省/市/区/县…) may stay: it locates a city, not a person.
 _REGION = r"(?:[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|自治州|地区|盟|区|县|旗|镇|乡|街道))*"
 _PLACE = r"[\u4e00-\u9fffA-Za-z0-9]{1,12}?"
-_NUMBER = r"[0-9０-９一二三四五六七八九十百零〇]{1,6}"
-_UNIT = r"(?:" + _NUMBER + r"|[A-Za-z])\s*(?:号楼|栋|幢|座|号院|单元|层|楼|室|号|户)"
+_NUMERAL = r"[0-9一二三四五六七八九十百零〇]{1,6}"
+_UNIT = r"(?:" + _NUMERAL + r"|[A-Za-z])\s*(?:号楼|栋|幢|座|号院|单元|层|楼|室|号|户)"
 _BUILDING = r"[\u4e00-\u9fffA-Za-z]{0,8}?"
 _CN_STREET = re.compile(
     r"(" + _REGION + r")"
     # after the street number: buildings and units, each optionally behind a building or park name (海创园5号楼)
-    r"(" + _PLACE + r"(?:大道|大街|路|街|巷|弄|胡同|里)\s*" + _NUMBER + r"\s*号(?:\s*" + _BUILDING + _UNIT + r")*"
+    r"(" + _PLACE + r"(?:大道|大街|路|街|巷|弄|胡同|里)\s*" + _NUMERAL + r"\s*号(?:\s*" + _BUILDING + _UNIT + r")*"
     r"|" + _PLACE + r"(?:小区|花园|公寓|大厦|新村|家园|苑|村|广场|中心)\s*(?:" + _UNIT + r")+)"
+)
+# What every _CN_STREET match contains (a street word and its number, or a building word and a unit): a cheap
+# search that spares the full pattern on most reviews.
+_CN_STREET_HINT = re.compile(
+    r"(?:大道|大街|路|街|巷|弄|胡同|里)\s*[0-9一二三四五六七八九十百零〇]"
+    r"|(?:小区|花园|公寓|大厦|新村|家园|苑|村|广场|中心)\s*(?:[0-9一二三四五六七八九十百零〇]|[A-Za-z]\s*[号栋幢座单层楼室户])"
 )
 _EN_STREET = re.compile(
     r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][A-Za-z]*\.?\s+){1,4}"
@@ -58,25 +169,216 @@ _EN_STREET = re.compile(
 )
 
 
-def _mask_mobile(match: re.Match) -> str:
-    return match.group(1) + STARS
+class _Masking:
+    """The text, its two shadows, and the spans masked so far (start, end, replacement)."""
+
+    __slots__ = ("_pending", "digits", "spans", "text", "wide")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.wide = text.translate(_WIDE)
+        self.digits = text.translate(_DIGITS)
+        self.spans: list[tuple[int, int, str]] = []
+        self._pending: list[tuple[int, int]] = []
+
+    def mask(self, start: int, end: int, replacement: str) -> None:
+        self.spans.append((start, end, replacement))
+        self._pending.append((start, end))
+
+    def commit(self) -> None:
+        """Blank what the last pass masked, so later passes neither match it nor join numbers across it."""
+        if not self._pending:
+            return
+        wide, digits = list(self.wide), list(self.digits)
+        for start, end in self._pending:
+            wide[start:end] = digits[start:end] = _BLANK * (end - start)
+        self.wide, self.digits = "".join(wide), "".join(digits)
+        self._pending.clear()
+
+    def result(self) -> str:
+        out, at = [], 0
+        for start, end, replacement in sorted(self.spans):
+            out += [self.text[at:start], replacement]
+            at = end
+        out.append(self.text[at:])
+        return "".join(out)
 
 
-def _mask_landline(match: re.Match) -> str:
-    area = match.group(1).strip("()（）")
-    return f"{area}-{STARS}"
+def _script(char: str) -> int:
+    """ASCII, Chinese numeral, full-width or other: a number written in two scripts may be two numbers."""
+    return 0 if char.isascii() else 1 if char in _CN_DIGITS else 2 if "０" <= char <= "９" else 3
+
+
+def _chunks(masking: _Masking, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the digit chunks of the number at start:end: split at separators and where the script changes."""
+    chunks = []
+    text = masking.text
+    for run in _DIGIT_RUN.finditer(masking.digits, start, end):
+        chunk_start = run.start()
+        for i in range(run.start() + 1, run.end()):
+            if _script(text[i]) != _script(text[i - 1]):
+                chunks.append((chunk_start, i))
+                chunk_start = i
+        chunks.append((chunk_start, run.end()))
+    return chunks
+
+
+def _luhn(number: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(number)):
+        digit = int(char) * (2 if i % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def _classify(number: str, *, first_chunk: int, card_context: bool, order_context: bool) -> tuple[str, str] | None:
+    """(kind, replacement) when the digits are a whole ID card, bank card or phone number."""
+    if len(number) == 18 and _ID_CARD.fullmatch(number):
+        return "id", number[:2] + "*" * 16
+    if not number.isdigit():
+        return None
+    if 16 <= len(number) <= 19 and (
+        card_context or (not order_context and number[0] in "4569" and _luhn(number))
+    ):
+        return "card", STARS + number[-4:]
+    if match := _MOBILE.fullmatch(number):
+        return "mobile", match.group(1) + STARS
+    if first_chunk >= 3 and (match := _LANDLINE.fullmatch(number)):
+        return "landline", f"0{match.group(1)}-{STARS}"
+    if match := _LANDLINE_INTL.fullmatch(number):
+        return "landline", f"0{match.group(1)}-{STARS}"
+    if match := _HOTLINE.fullmatch(number):
+        return "hotline", f"{match.group(1)}-{STARS}"
+    return None
+
+
+def _is_amounts(digits: str, run: re.Match) -> bool:
+    """A list of amounts or ratios ("1399/1299/899元", "1.3, 1.5, 2.1"), not one number."""
+    if _DECIMAL_LIST.fullmatch(run.group()):
+        return True
+    start = run.start()
+    amount = _AMOUNT_AFTER.match(digits, run.end()) or _AMOUNT_BEFORE.search(digits, max(0, start - 3), start)
+    return bool(amount and _LIST_SEPARATORS.search(run.group()))
+
+
+def _longest_number(digits: str, chunks: list[tuple[int, int]], i: int, **context: bool) -> tuple[int, str, str] | None:
+    """(last chunk, replacement) of the longest number starting at chunk i that is an ID, card or phone number."""
+    numbers = []
+    for start, end in chunks[i:]:
+        numbers.append(digits[start:end])
+        if sum(map(len, numbers)) >= 19:
+            break
+    for last in range(len(numbers), 0, -1):
+        if found := _classify("".join(numbers[:last]), first_chunk=len(numbers[0]), **context):
+            kind, replacement = found
+            return i + last - 1, kind, replacement
+    return None
+
+
+def _mask_numbers(masking: _Masking) -> None:
+    """ID cards, bank cards and phones: in each number, the longest runs of whole chunks that have one's shape."""
+    digits = masking.digits
+    for run in _NUMBER_RUN.finditer(digits):
+        if run.end() - run.start() < 10 or _is_amounts(digits, run):
+            continue
+        chunks = _chunks(masking, run.start(), run.end())
+        before = masking.wide[max(0, run.start() - _CONTEXT_WINDOW):run.start()]
+        context = {"card_context": bool(_CARD_CONTEXT.search(before)),
+                   "order_context": bool(_ORDER_CONTEXT.search(before))}
+        i = 0
+        while i < len(chunks):
+            if not (found := _longest_number(digits, chunks, i, **context)):
+                i += 1
+                continue
+            last, kind, replacement = found
+            start, end = chunks[i][0], chunks[last][1]
+            while start and digits[start - 1] in "+(" and chunks[i][0] - start < 2:  # +86, (021), (+86)
+                start -= 1
+            if kind in ("landline", "hotline") and (extension := _LANDLINE_EXTENSION.match(digits, end)):
+                end = extension.end()
+            while end < len(digits) and digits[end] in _KEYCAP:  # 1️⃣3️⃣8️⃣…: the marks after the last digit
+                end += 1
+            masking.mask(start, end, replacement)
+            i = last + 1
+            while i < len(chunks) and chunks[i][0] < end:  # chunks the extension took
+                i += 1
+    masking.commit()
+
+
+def _number_after(masking: _Masking, start: int, min_digits: int) -> re.Match | None:
+    """The whole number at start (right after a marker), separators and all, if it has min_digits and is no amount."""
+    run = _NUMBER_RUN.match(masking.digits, start)
+    if not run or _AMOUNT_AFTER.match(masking.digits, run.end()):
+        return None
+    return run if len(_ANY_DIGIT.findall(run.group())) >= min_digits else None
+
+
+def _mask_numbers_after(masking: _Masking, marker: re.Pattern, min_digits: int, replacement: str) -> None:
+    """QQ：…, 电话 …: the number after the marker."""
+    for found in marker.finditer(masking.digits):
+        if run := _number_after(masking, found.end(), min_digits):
+            masking.mask(run.start(), run.end(), replacement)
+    masking.commit()
+
+
+def _mask_wechat_ids(masking: _Masking) -> None:
+    """The ID after a WeChat marker: a WeChat ID (letter first) or a number (often the phone's)."""
+    for found in _WECHAT.finditer(masking.digits):
+        marker, filler, wechat_id = found.groups()
+        if wechat_id is None:
+            if run := _number_after(masking, found.end(), 5):
+                masking.mask(run.start(), run.end(), _ID_MASK)
+        # "WeChat support was fast": after a Latin marker, a plain word is an ID only behind 号/ID/a colon.
+        elif not (marker.isascii() and not filler.strip() and wechat_id.isalpha()):
+            masking.mask(found.start(3), found.end(3), _ID_MASK)
+    masking.commit()
+
+
+def _mask_emails(masking: _Masking) -> None:
+    if not _EMAIL_HINT.search(masking.wide):
+        return
+    for pattern in (_EMAIL_LOOSE, _EMAIL):
+        for found in pattern.finditer(masking.wide):
+            domain = ".".join(label for label in _DOMAIN_DOT.split(found.group(2)) if label)
+            masking.mask(found.start(), found.end(), f"{found.group(1)}***@{domain}")
+        masking.commit()
+
+
+def _mask_links(masking: _Masking) -> None:
+    if not _LINK_HINT.search(masking.wide):
+        return
+    for found in _URL.finditer(masking.wide):
+        end = found.end()
+        while end > found.start() + 1 and masking.wide[end - 1] in ".:!?#/":  # a sentence's punctuation, not the link's
+            end -= 1
+        if masking.wide[found.start():end].lower().removeprefix("www.") in _PLATFORM_DOMAINS:
+            continue
+        masking.mask(found.start(), end, _LINK_MASK)
+    masking.commit()
+
+
+def _mask_addresses(masking: _Masking) -> None:
+    if _CN_STREET_HINT.search(masking.wide):
+        for found in _CN_STREET.finditer(masking.wide):
+            masking.mask(found.end(1), found.end(), "****")
+        masking.commit()
+    for found in _EN_STREET.finditer(masking.wide):
+        masking.mask(found.start(), found.end(), "****")
+    masking.commit()
 
 
 def mask_personal_data(text: str) -> str:
-    """The text with phone numbers, WeChat/QQ IDs, e-mail addresses, ID card numbers and street addresses masked."""
+    """The text with phone numbers, WeChat/QQ IDs, e-mail addresses, links, ID and bank card numbers and street
+    addresses masked."""
     if not text:
         return text
-    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    text = _ID_CARD.sub(lambda m: m.group(0)[:2] + "*" * 16, text)
-    text = _WECHAT.sub(lambda m: m.group(1) + "******", text)
-    text = _QQ.sub(lambda m: m.group(1) + "******", text)
-    text = _MOBILE.sub(_mask_mobile, text)
-    text = _LANDLINE.sub(_mask_landline, text)
-    text = _CN_STREET.sub(lambda m: m.group(1) + "****", text)
-    text = _EN_STREET.sub("****", text)
-    return text
+    masking = _Masking(text)
+    _mask_emails(masking)
+    _mask_links(masking)
+    _mask_wechat_ids(masking)
+    if len(_ANY_DIGIT.findall(masking.digits)) >= 5:  # nothing below masks fewer digits
+        _mask_numbers_after(masking, _QQ_NUMBER, 5, _ID_MASK)
+        _mask_numbers(masking)
+        _mask_numbers_after(masking, _PHONE_NUMBER, 7, STARS)
+    _mask_addresses(masking)
+    return masking.result()
