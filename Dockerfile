@@ -7,6 +7,8 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY providers ./providers
 COPY ratings ./ratings
+COPY ingest ./ingest
+COPY common ./common
 COPY partners ./partners
 RUN pip install .
 # Only what the site runs from, never `COPY . .`: that would bake a developer's .venv, var/db.sqlite3 (real data)

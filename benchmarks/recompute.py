@@ -90,7 +90,7 @@ def main() -> None:
 def _prepare(*, providers: int, seed: int, reuse: bool, today: dt.date) -> None:
     from django.core.management import call_command
 
-    from providers import demo
+    from ingest import demo
     from providers.models import Provider
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -2,9 +2,10 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from partners.api import WebhookSubscriptionViewSet, api_not_found
-from providers.api import CategoryListView, PlatformListView, ProviderCompareView, ProviderViewSet, ServiceListView
-from ratings.api import PerformanceIngestView, PolicyView, TierListView
+from ingest.api import PerformanceIngestView
+from partners.api.directory import CategoryListView, PlatformListView, ProviderCompareView, ProviderViewSet, ServiceListView
+from partners.api.policy import PolicyView, TierListView
+from partners.api.webhooks import WebhookSubscriptionViewSet, api_not_found
 
 app_name = "api"
 

@@ -12,3 +12,5 @@ class PartnersConfig(AppConfig):
         from . import schema  # noqa: F401
         # Connects the request signals that hold webhook jobs until the response is out: before the first request.
         from . import after_response  # noqa: F401
+        # Register the app's Celery tasks in every process: ratings announces its events to them by name.
+        from . import tasks  # noqa: F401

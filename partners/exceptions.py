@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from providers.csv_import import RowError
+from ingest.csv_import import RowError
 
 logger = logging.getLogger(__name__)
 

@@ -5,6 +5,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# The star tiers, shown on the directory and computed by the ratings engine (Provider.tier holds the current one).
+TIER_CHOICES = [(3, _("三星")), (4, _("四星")), (5, _("五星")), (6, _("六星"))]
+
 
 class ReferenceData(models.Model):
     """A reference row with a stable code and Chinese + English names (platforms, categories, services)."""

@@ -283,3 +283,18 @@ def comparison_rows(providers: list, *, service_names: dict[str, str] | None = N
         text_row("status", _("状态"), [p.get_status_display() for p in providers]),
     ]
     return rows
+
+
+def gate_table(explanation: dict) -> list[dict]:
+    """A snapshot's gate checks as table rows (the graders' panel): each condition's figure against its threshold."""
+    rows = []
+    for gate in _list(explanation.get("gates")):
+        cells = []
+        for check in gate["checks"]:
+            value, threshold, needs = check["value"], check["threshold"], "≥"
+            if check["name"] == "services":
+                value, threshold, needs = "、".join(value) or "—", "、".join(threshold) or "—", _("需")
+            cells.append({"name": check["name"], "label": CHECK_LABELS.get(check["name"], check["name"]),
+                          "value": value, "threshold": threshold, "needs": needs, "met": check["met"]})
+        rows.append({"tier": gate["tier"], "met": gate["met"], "cells": cells})
+    return rows

@@ -5,14 +5,11 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.db.models import (
-    Avg, Count, DateField, Exists, F, Max, OrderBy, OuterRef, Prefetch, Q, QuerySet, Value, Window,
+    Count, F, OrderBy, Prefetch, Q, QuerySet, Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
-
-from ratings.models import Review, ScoreSnapshot, StorePerformance
-from ratings.scoring import add_months, month_start
 
 from .models import Category, Engagement, Platform, Provider, Service
 
@@ -23,8 +20,6 @@ LISTED_STATUSES = (Provider.Status.ACTIVE, Provider.Status.PROBATION)
 DIRECTORY_ORDERING: tuple[OrderBy | str, ...] = (
     F("tier").desc(nulls_last=True), F("score").desc(nulls_last=True), "name", "pk",
 )
-
-LATEST_REVIEWS = 10
 
 
 def _reference_prefetches() -> list[Prefetch]:
@@ -72,20 +67,6 @@ def provider_active_store_count(*, provider: Provider, on: dt.date) -> int:
     )
 
 
-def provider_latest_snapshot(*, provider: Provider) -> ScoreSnapshot | None:
-    """The provider's score snapshot for its latest computed period, or None before the first recompute."""
-    return provider.snapshots.select_related("policy").order_by("-period").first()
-
-
-def provider_published_reviews(*, provider: Provider, limit: int = LATEST_REVIEWS) -> QuerySet[Review]:
-    """The provider's newest published reviews; author and store are not loaded, pages must not show them."""
-    return (
-        Review.objects.filter(provider=provider, status=Review.Status.PUBLISHED)
-        .defer("author", "store")
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
 def service_names_by_code() -> dict[str, str]:
     """Service names in the page's language keyed by code (snapshot explanations carry codes)."""
     return dict(Service.objects.values_list("code", "name_en" if get_language() == "en" else "name"))
@@ -93,72 +74,7 @@ def service_names_by_code() -> dict[str, str]:
 
 # Merchant pages ----------------------------------------------------------------------------------------------------
 
-TREND_MONTHS = 12
-# Aggregated store performance is shown only over at least this many stores, so no single merchant's figures leak.
-MIN_STORES_FOR_PERFORMANCE = 3
-REVIEW_SORTS = {
-    "newest": ("-created_at", "-id"),
-    "oldest": ("created_at", "id"),
-    "highest": ("-rating", "-created_at", "-id"),
-    "lowest": ("rating", "-created_at", "-id"),
-}
 COMPARE_MAX = 4
-
-
-def provider_trend(*, provider: Provider, months: int = TREND_MONTHS) -> list[ScoreSnapshot]:
-    """The provider's snapshots of the last `months` periods up to its latest one, oldest first."""
-    latest = provider.snapshots.order_by("-period").values_list("period", flat=True)[:1]
-    rows = (
-        ScoreSnapshot.objects.filter(provider=provider, period__lte=latest)
-        .only("period", "composite", "tier", "status")
-        .order_by("-period")[:months]
-    )
-    return list(reversed(rows))
-
-
-def provider_store_performance(*, provider: Provider, on: dt.date, months: int) -> dict | None:
-    """Average platform scores and rates over the stores the provider runs on `on`, for the last `months` months.
-
-    None when fewer than MIN_STORES_FOR_PERFORMANCE stores report: with one or two stores the "average" would be
-    a merchant's own numbers.
-    """
-    first = add_months(month_start(on), -(months - 1))
-    running = Engagement.objects.filter(engagement_active_q(on=on), provider=provider).values("store_id")
-    figures = StorePerformance.objects.filter(store_id__in=running, period__gte=first, period__lte=on).aggregate(
-        stores=Count("store_id", distinct=True), rows=Count("id"), latest=Max("period"),
-        product=Avg("product_score"), logistics=Avg("logistics_score"), service=Avg("service_score"),
-        complaint_rate=Avg("complaint_rate"), refund_rate=Avg("refund_rate"),
-        on_time_ship_rate=Avg("on_time_ship_rate"), response_hours=Avg("after_sales_response_hours"),
-    )
-    if figures["stores"] < MIN_STORES_FOR_PERFORMANCE:
-        return None
-    figures["first"] = first
-    return figures
-
-
-def provider_reviews(*, provider: Provider, sort: str = "newest") -> QuerySet[Review]:
-    """The provider's published reviews in the chosen order; author and store are not loaded, pages must not show them."""
-    return (
-        Review.objects.filter(provider=provider, status=Review.Status.PUBLISHED)
-        .defer("author", "store", "engagement")
-        .order_by(*REVIEW_SORTS.get(sort, REVIEW_SORTS["newest"]))
-    )
-
-
-def providers_for_compare(*, slugs: list[str]) -> list[Provider]:
-    """Up to COMPARE_MAX providers by slug, in the given order, each with `latest_snapshot` (or None) attached."""
-    slugs = slugs[:COMPARE_MAX]
-    by_slug = {p.slug: p for p in provider_list(include_delisted=True).filter(slug__in=slugs)}
-    providers = [by_slug[slug] for slug in slugs if slug in by_slug]
-    snapshots = {
-        s.provider_id: s
-        for s in ScoreSnapshot.objects.filter(
-            provider__in=[p.pk for p in providers], period=F("provider__rated_period")
-        ).select_related("policy")
-    }
-    for provider in providers:
-        provider.latest_snapshot = snapshots.get(provider.pk)
-    return providers
 
 
 def providers_top_by_tier(*, per_tier: int = 3) -> dict[int, list[Provider]]:
@@ -197,72 +113,11 @@ def providers_top_by_platform(*, per_platform: int = 3) -> list[tuple[Platform, 
     return list(grouped.values())
 
 
-def engagement_reviewed(*, on: dt.date) -> Exists:
-    """Whether an (outer) engagement counts as reviewed: once per engagement, whoever wrote the review.
-
-    A review of the provider from the store dated within the engagement's dates counts, with or without an author
-    or an engagement link (imported and seeded reviews have neither), and so does one dated `on`: a new review
-    would be dated that day, and the database takes one review per provider, store and day.
-    """
-    return Exists(
-        Review.objects.filter(provider=OuterRef("provider_id"), store=OuterRef("store_id")).filter(
-            Q(engagement=OuterRef("pk"))
-            | Q(created_at=on)
-            | Q(
-                created_at__gte=OuterRef("start_date"),
-                created_at__lte=Coalesce(OuterRef("end_date"), Value(dt.date.max), output_field=DateField()),
-            )
-        )
-    )
-
-
-def engagement_is_reviewed(*, engagement: Engagement, on: dt.date) -> bool:
-    """The rule of engagement_reviewed for one engagement (one query)."""
-    return Engagement.objects.filter(pk=engagement.pk).filter(engagement_reviewed(on=on)).exists()
-
-
-def merchant_reviewable_engagements(*, user, provider: Provider, on: dt.date) -> QuerySet[Engagement]:
-    """Engagements of the user's stores with the provider that have begun and are not reviewed yet."""
-    if not user.is_authenticated:
-        return Engagement.objects.none()
-    return (
-        Engagement.objects.filter(provider=provider, store__merchants=user, start_date__lte=on)
-        .exclude(engagement_reviewed(on=on))
-        .select_related("store__platform")
-        .order_by("-start_date", "pk")
-    )
-
-
-def merchant_reviews(*, user) -> QuerySet[Review]:
-    """Reviews the user wrote, any status, newest first, with the provider loaded."""
-    return Review.objects.filter(author=user).select_related("provider", "store__platform").order_by("-submitted_at")
-
-
-def merchant_open_engagements(*, user, on: dt.date) -> QuerySet[Engagement]:
-    """All engagements of the user's stores that have begun and are not reviewed yet, with provider and store."""
-    return (
-        Engagement.objects.filter(store__merchants=user, start_date__lte=on)
-        .exclude(engagement_reviewed(on=on))
-        .select_related("provider", "store__platform")
-        .order_by("-start_date", "pk")
-    )
-
-
 def member_providers(*, user) -> QuerySet[Provider]:
     """Providers the user answers for."""
     if not user.is_authenticated:
         return Provider.objects.none()
     return Provider.objects.filter(members=user).order_by("name")
-
-
-def member_reviews(*, user) -> QuerySet[Review]:
-    """Published reviews of the providers the user answers for, newest first (store and author not loaded)."""
-    return (
-        Review.objects.filter(provider__members=user, status=Review.Status.PUBLISHED)
-        .select_related("provider")
-        .defer("author", "store")
-        .order_by("-created_at", "-id")
-    )
 
 
 def user_is_provider_member(*, user, provider: Provider) -> bool:

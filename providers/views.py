@@ -15,14 +15,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from ratings.models import TIER_CHOICES
-from ratings.selectors import policy_active
+from ratings.selectors import (
+    REVIEW_SORTS,
+    merchant_reviewable_engagements,
+    policy_active,
+    provider_latest_snapshot,
+    provider_reviews,
+    provider_store_performance,
+    provider_trend,
+    providers_for_compare,
+)
 
 from .cache import cached_fragment, cached_parts
 from .charts import TrendPoint, trend_chart
 from .filters import DirectoryFilter
 from .forms import DirectSelect
-from .models import Provider
+from .models import TIER_CHOICES, Provider
 from .presenters import (  # noqa: F401 (fee_range_display and explanation_display are imported from here by tests)
     comparison_rows,
     explanation_display,
@@ -33,19 +41,12 @@ from .presenters import (  # noqa: F401 (fee_range_display and explanation_displ
 from .selectors import (
     COMPARE_MAX,
     DIRECTORY_ORDERING,
-    REVIEW_SORTS,
     WindowCountPaginator,
     member_providers,
-    merchant_reviewable_engagements,
     provider_active_store_count,
     provider_get,
-    provider_latest_snapshot,
     provider_list,
     providers_load_reference,
-    provider_reviews,
-    provider_store_performance,
-    provider_trend,
-    providers_for_compare,
     providers_for_tray,
     providers_top_by_platform,
     providers_top_by_tier,

@@ -7,9 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from providers.models import Engagement, Provider, Service, Store
+from providers.models import TIER_CHOICES, Engagement, Provider, Service, Store  # noqa: F401 (TIER_CHOICES re-exported)
 
-TIER_CHOICES = [(3, _("三星")), (4, _("四星")), (5, _("五星")), (6, _("六星"))]
 
 
 def _dec(max_digits, places, label, **kw):
@@ -456,59 +455,3 @@ class ProviderAlert(models.Model):
 
     def __str__(self):
         return f"{self.provider} · {self.get_kind_display()}"
-
-
-class ImportJob(models.Model):
-    """One CSV upload in the admin: checked in a dry run, written only when confirmed and the whole file is valid."""
-
-    class Kind(models.TextChoices):
-        PROVIDERS = "providers", _("服务商")
-        ENGAGEMENTS = "engagements", _("合作")
-        REVIEWS = "reviews", _("评价")
-        PERFORMANCE = "performance", _("店铺月度表现")
-
-    class Status(models.TextChoices):
-        CHECKING = "checking", _("校验中")
-        READY = "ready", _("待确认")
-        INVALID = "invalid", _("有错误")
-        IMPORTING = "importing", _("导入中")
-        DONE = "done", _("已导入")
-        FAILED = "failed", _("导入失败")
-
-    kind = models.CharField(_("数据类型"), max_length=12, choices=Kind.choices)
-    filename = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("文件大小（字节）"))
-    # The file itself, so a worker on another machine reads exactly what was previewed.
-    data = models.BinaryField(_("文件内容"))
-    rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CHECKING)
-    created = models.PositiveIntegerField(_("新增"), default=0)
-    updated = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged = models.PositiveIntegerField(_("未变"), default=0)
-    # Reviews only: existing reviews whose status the file would have changed; a moderator's decision stands.
-    moderation_kept = models.PositiveIntegerField(_("保留审核状态"), default=0)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人"),
-    )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("确认人"),
-    )
-    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("数据导入")
-        verbose_name_plural = _("数据导入")
-        ordering = ["-created_at", "-id"]
-        permissions = [
-            ("import_providers", _("可导入服务商")),
-            ("import_engagements", _("可导入合作")),
-            ("import_reviews", _("可导入评价")),
-            ("import_performance", _("可导入店铺月度表现")),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} · {self.filename}"

@@ -32,25 +32,6 @@ def ratings_recompute_previous_month_task(self) -> dict:
 
 
 @shared_task(**RETRY)
-def provider_score_recompute_task(self, provider_id: int, as_of: str | None = None) -> dict:
-    """Recompute one provider for the month containing as_of (default: today)."""
-    return services.ratings_recompute(as_of=_as_of(as_of), provider_ids=[provider_id]).as_dict()
-
-
-@shared_task(**RETRY)
 def ratings_recompute_pending_task(self) -> int:
     """Recompute the providers marked by reviews and imports, as of today."""
     return services.ratings_recompute_pending(as_of=timezone.localdate())
-
-
-@shared_task(**RETRY)
-def import_job_run_task(self, job_id: int) -> str | None:
-    """Run an admin upload's dry run or confirmed import; returns the job's new status (None if it is gone)."""
-    job = services.import_job_run(job_id=job_id)
-    return job.status if job else None
-
-
-@shared_task(**RETRY)
-def import_jobs_fail_stuck_task(self) -> int:
-    """Fail the admin imports whose worker stopped mid-run (periodic); returns how many were failed."""
-    return services.import_jobs_fail_stuck(now=timezone.now())

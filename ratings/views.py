@@ -17,16 +17,10 @@ from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
 from providers.models import Provider
-from providers.selectors import (
-    member_providers,
-    member_reviews,
-    merchant_open_engagements,
-    merchant_reviewable_engagements,
-    merchant_reviews,
-    user_is_provider_member,
-)
+from providers.selectors import member_providers, user_is_provider_member
 
 from . import selectors
+from .selectors import member_reviews, merchant_open_engagements, merchant_reviewable_engagements, merchant_reviews
 from .forms import AppealForm, ReplyForm, ReviewForm, ReviewSubmitForm, add_service_errors
 from .masking import mask_personal_data
 from .models import DIMENSION_FIELDS, Review, ReviewAppeal

@@ -26,7 +26,7 @@ from django.db import connection
 
 from config import celery_app
 from ratings.models import ScoreSnapshot
-from ratings.tasks import provider_score_recompute_task, ratings_recompute_task
+from ratings.tasks import ratings_recompute_task
 from tests.factories import EngagementFactory, ProviderFactory, StoreFactory, StorePerformanceFactory
 
 STARTUP_TIMEOUT = 60
@@ -201,7 +201,7 @@ def test_worker_recomputes_a_provider_score_into_the_test_database(worker, broke
             service_score=Decimal("4.00"),
         )
 
-    result = provider_score_recompute_task.apply_async(args=(provider.pk, "2025-06-30"), queue=worker.queue)
+    result = ratings_recompute_task.apply_async(args=("2025-06-30",), queue=worker.queue)
     assert not isinstance(result, EagerResult), "the task ran in-process instead of through the broker"
 
     snapshot = worker.wait_for(

@@ -14,11 +14,14 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from partners.authentication import throttle_reset
-from providers.csv_import import ImportFailed, ImportResult, read_csv
-from providers.importers import ENGAGEMENT_COLUMNS, PROVIDER_COLUMNS, import_engagements, import_providers
+from ingest.csv_import import ImportFailed, ImportResult, read_csv
+from ingest.importers import ENGAGEMENT_COLUMNS, PROVIDER_COLUMNS
+from ingest.services import import_engagements, import_providers
 from providers.models import Provider
-from ratings import exports
-from ratings.importers import PERFORMANCE_COLUMNS, REVIEW_COLUMNS, import_performance, import_reviews
+from common import csv_writing
+from ingest import exports
+from ingest.importers import PERFORMANCE_COLUMNS, REVIEW_COLUMNS
+from ingest.services import import_performance, import_reviews
 from ratings.models import Review, StorePerformance
 from tests.factories import (
     EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory, api_client, api_key, engagement_row,
@@ -234,15 +237,15 @@ def test_ingest_api_reports_each_bad_row_with_its_index_and_field(ingest):
     ("-1", "-1"), ("+2.5", "+2.5"), ("服务很好", "服务很好"), ("a=b", "a=b"), ("'quoted'", "'quoted'"), ("", ""),
 ])
 def test_csv_safe_quotes_formula_cells_only(value, exported):
-    assert exports.csv_safe(value) == exported
+    assert csv_writing.csv_safe(value) == exported
 
 
 @FUZZ
 @given(value=st.one_of(st.text(max_size=30), st.sampled_from(FORMULAS)))
 def test_an_exported_cell_never_starts_a_formula_and_reads_back_as_itself(value):
-    from providers.csv_import import cell
+    from ingest.csv_import import cell
 
-    safe = exports.csv_safe(value)
+    safe = csv_writing.csv_safe(value)
     assert not safe.startswith(("=", "+", "@", "\t", "\r")) and (not safe.startswith("-") or safe == value)
     if value == value.strip():  # the importer trims cells; stored values are trimmed
         assert cell({"c": safe}, "c") == value
@@ -254,8 +257,8 @@ def test_formula_text_in_reviews_and_providers_exports_neutralised_and_reimports
                   created_at=dt.date(2025, 3, 1))
     Provider.objects.filter(pk=world.pk).update(name="+cmd 爱克美", city="@杭州")
 
-    reviews_csv = "".join(exports.csv_lines(exports.reviews_export(Review.objects.all())))
-    providers_csv = "".join(exports.csv_lines(exports.providers_export(Provider.objects.filter(pk=world.pk))))
+    reviews_csv = "".join(csv_writing.csv_lines(exports.reviews_export(Review.objects.all())))
+    providers_csv = "".join(csv_writing.csv_lines(exports.providers_export(Provider.objects.filter(pk=world.pk))))
 
     assert ',"\'=HYPERLINK(""http://x"",""y"")",\'-1+1 @SUM(A1),' in reviews_csv
     assert ",'+cmd 爱克美," in providers_csv and ",'@杭州," in providers_csv

@@ -3,7 +3,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from ratings.models import ImportJob, RatingPolicy, Review
+from ingest.models import ImportJob
+from ratings.models import RatingPolicy, Review
 from tests.factories import (
     GRADERS, MODERATORS, STEWARDS, ProviderFactory, ReviewFactory, UserFactory, staff_user,
 )
@@ -25,8 +26,8 @@ ROLE_PERMISSIONS = {
     },
     STEWARDS: {
         "providers.view_provider", "providers.view_store", "providers.view_engagement", "ratings.view_review",
-        "ratings.view_storeperformance", "ratings.add_importjob", "ratings.view_importjob", "ratings.import_providers",
-        "ratings.import_engagements", "ratings.import_reviews", "ratings.import_performance",
+        "ratings.view_storeperformance", "ingest.add_importjob", "ingest.view_importjob", "ingest.import_providers",
+        "ingest.import_engagements", "ingest.import_reviews", "ingest.import_performance",
     },
 }
 
@@ -101,7 +102,7 @@ WORK = {
         {"decision": "approve"},
     ),
     "open the moderation queue": (MODERATORS, "get", lambda: reverse("admin:ratings_reviewqueue_changelist"), None),
-    "upload a CSV": (STEWARDS, "get", lambda: reverse("admin:ratings_importjob_add"), None),
+    "upload a CSV": (STEWARDS, "get", lambda: reverse("admin:ingest_importjob_add"), None),
     "preview a policy draft": (
         GRADERS, "get",
         lambda: reverse("admin:ratings_ratingpolicy_preview", args=[RatingPolicy.objects.create(name="草稿").pk]), None,
@@ -144,5 +145,5 @@ def test_no_role_edits_a_provider_profile_by_hand(client, role):
 def test_only_stewards_see_import_jobs(client, role):
     client.force_login(staff_user(role))
 
-    assert client.get(reverse("admin:ratings_importjob_changelist")).status_code == 403
+    assert client.get(reverse("admin:ingest_importjob_changelist")).status_code == 403
     assert ImportJob.objects.count() == 0

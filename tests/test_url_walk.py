@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
-from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
 from partners.services import webhook_subscription_create

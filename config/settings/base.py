@@ -5,7 +5,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -36,8 +35,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # The project's apps, lowest first (docs/architecture.md): each may use the ones above it, never those below.
+    # ingest comes after the apps whose admins it adds export actions to.
     "providers",
     "ratings",
+    "ingest",
     "partners",
 ]
 
@@ -271,6 +273,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 # A task not acknowledged within this time (its worker was killed) is delivered again; tests lower it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=2 * 60 * 60)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks (by name) that hear of each recompute's new tier/status events once it commits: the partners' webhooks.
+# Wired here so that ratings, below partners, imports nothing of it (docs/architecture.md).
+RATINGS_EVENT_TASKS = env.list("RATINGS_EVENT_TASKS", default=["partners.tasks.webhook_events_dispatch_task"])
+
 CELERY_BEAT_SCHEDULE = {
     "ratings-nightly-current-month": {
         "task": "ratings.tasks.ratings_recompute_task",

@@ -12,7 +12,22 @@ from django.utils.translation import gettext as _
 from providers.models import Provider
 
 from ..models import RatingEvent
-from .recompute import RecomputeResult, _label, ratings_recompute, ratings_request_recompute
+from .recompute import RecomputeResult, ratings_recompute, ratings_request_recompute, tier_label
+
+# Selections larger than this are recomputed by the worker rather than inside the request.
+RECOMPUTE_IN_REQUEST_MAX = 200
+
+
+def providers_recompute(*, provider_ids: Iterable[int], actor, reason: str = "") -> RecomputeResult | None:
+    """A grader's recompute of a selection: at once (audited) up to RECOMPUTE_IN_REQUEST_MAX providers, else queued.
+
+    Returns the run's result, or None when the selection went to the worker (a whole-directory run takes minutes).
+    """
+    ids = sorted(set(provider_ids))
+    if len(ids) > RECOMPUTE_IN_REQUEST_MAX:
+        providers_recompute_later(provider_ids=ids, actor=actor, reason=reason)
+        return None
+    return providers_recompute_now(provider_ids=ids, actor=actor, reason=reason)
 
 
 def providers_recompute_now(
@@ -31,7 +46,7 @@ def providers_recompute_now(
             [
                 RatingEvent(
                     provider_id=pk, kind=RatingEvent.Kind.RECOMPUTE, period=result.period,
-                    from_value=_label(before[pk]), to_value=_label(after[pk]), reason=why, actor=actor,
+                    from_value=tier_label(before[pk]), to_value=tier_label(after[pk]), reason=why, actor=actor,
                 )
                 for pk in ids
                 if pk in before

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from providers.cache import directory_cache_bump
-from providers.csv_import import MAX_PARAMS_PER_QUERY, chunks
+from common.chunking import MAX_PARAMS_PER_QUERY, chunks
 from providers.models import Provider
 
 from .. import scoring, selectors
@@ -155,6 +155,29 @@ def provider_alert_withdraw(*, alert: ProviderAlert, actor, reason: str) -> Prov
     )
     transaction.on_commit(directory_cache_bump)
     return alert
+
+
+@transaction.atomic
+def review_reply_moderate(*, review: Review, actor, body: str, reason: str) -> Review:
+    """A moderator replaces a provider's reply (say, with its contact details cut) or removes it (empty body).
+
+    Only published reviews carry replies; the change is audited on the provider and shown on its cached pages.
+    """
+    why = _required(reason)
+    if review.status != Review.Status.PUBLISHED:
+        raise ValidationError(_("只能处理已发布评价的回复。"))
+    if not review.reply:
+        raise ValidationError({"reply": _("该评价没有服务商回复。")})
+    body = body.strip()
+    review.reply, review.replied_at = body, (review.replied_at if body else None)
+    review.full_clean()
+    review.save(update_fields=["reply", "replied_at", "updated_at"])
+    RatingEvent.objects.create(
+        provider_id=review.provider_id, review=review, kind=RatingEvent.Kind.REVIEW,
+        from_value="reply", to_value="reply_edited" if body else "reply_removed", reason=why, actor=actor,
+    )
+    transaction.on_commit(directory_cache_bump)
+    return review
 
 
 @transaction.atomic

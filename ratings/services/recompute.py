@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from functools import partial
 
 import kombu.exceptions
 import redis
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -28,6 +28,8 @@ from ..models import PendingRecompute, PeriodLock, RatingEvent, Review, ScoreSna
 logger = logging.getLogger(__name__)
 
 RECOMPUTE_SCHEDULED_KEY = "ratings:recompute-pending-scheduled"
+# ratings.tasks imports these services, so they address its tasks by name (the names are stable: see tasks.py).
+RECOMPUTE_PENDING_TASK = "ratings.tasks.ratings_recompute_pending_task"
 
 
 def ratings_request_recompute(*, provider_ids: Iterable[int]) -> int:
@@ -48,15 +50,22 @@ def ratings_request_recompute(*, provider_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def _schedule_pending_recompute() -> None:
-    from ratings.tasks import ratings_recompute_pending_task
+def _announce_events(event_ids: list[int]) -> None:
+    """Send new tier/status events to the tasks named in RATINGS_EVENT_TASKS (settings wire partners' webhooks in).
 
+    By name, as the beat schedule does: ratings sits below the apps that react to its events and imports none.
+    """
+    for name in settings.RATINGS_EVENT_TASKS:
+        current_app.tasks[name].delay(event_ids)
+
+
+def _schedule_pending_recompute() -> None:
     delay = settings.RATINGS_RECOMPUTE_DEBOUNCE_SECONDS
     # Only the first request in a debounce window sends a job; later ones ride along with it.
     if delay and not cache.add(RECOMPUTE_SCHEDULED_KEY, 1, timeout=delay):
         return
     try:
-        ratings_recompute_pending_task.apply_async(countdown=delay or None)
+        current_app.tasks[RECOMPUTE_PENDING_TASK].apply_async(countdown=delay or None)
     except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError) as exc:
         # The marks are committed rows: the beat's ratings_recompute_pending_task drains them once the broker is back.
         # The request or import that made them has succeeded and must not fail now.
@@ -115,7 +124,7 @@ def ratings_recompute(
         policy_row = selectors.policy_active()
         policy = selectors.policy_to_scoring(policy_row)
         previous_rows = selectors.previous_snapshots(period=period, provider_ids=ids)
-        facts = ratings_gather_facts(
+        facts = selectors.ratings_gather_facts(
             as_of=as_of, period=period, policy=policy, provider_ids=ids, previous=previous_rows
         )
         result = RecomputeResult(period=period, as_of=as_of, providers=len(facts))
@@ -149,84 +158,14 @@ def ratings_recompute(
         RatingEvent.objects.bulk_create(new_events, batch_size=500)
         result.events = len(events)
         if new_events:
-            from partners.tasks import webhook_events_dispatch_task  # lazy: ratings must not depend on partners
-
-            # Partners hear of tier/status changes only once the run is committed.
-            transaction.on_commit(partial(webhook_events_dispatch_task.delay, [event.pk for event in new_events]))
+            # Subscribers (partners' webhooks) hear of tier/status changes only once the run is committed.
+            transaction.on_commit(partial(_announce_events, [event.pk for event in new_events]))
         _update_providers(period, ids)
     # Cached anonymous pages must show the new ratings, but only once they are committed: a caller may hold an
     # outer transaction (the admin's recompute-now does), and a page rendered before that commit would be cached
     # under the new generation with the old data. Outside any transaction this runs at once.
     transaction.on_commit(directory_cache_bump)
     return result
-
-
-def ratings_gather_facts(
-    *, as_of: dt.date, period: dt.date, policy: scoring.Policy, provider_ids: list[int] | None,
-    previous: dict[int, dict],
-) -> dict[int, scoring.Facts]:
-    """Fetch every aggregate the policy needs in a fixed number of queries and sort it per provider (reads only).
-
-    Public so a policy preview can rate the same facts under a draft without writing anything.
-    """
-    window_start = scoring.add_months(period, -(policy.window_months - 1))
-    providers = selectors.providers_for_rating(provider_ids=provider_ids)
-    services = selectors.provider_service_codes(provider_ids=provider_ids)
-    reviews = selectors.scored_review_groups(as_of=as_of, provider_ids=provider_ids)
-    overrides = selectors.overrides_in_force(on=as_of, provider_ids=provider_ids)
-    engagements = selectors.engagements_for_rating(as_of=as_of, window_start=window_start, provider_ids=provider_ids)
-
-    # store → [(provider, start, end)], to attribute each performance row to the providers running it that month.
-    running = defaultdict(list)
-    active_stores = defaultdict(set)
-    for provider_id, store_id, start, end in engagements:
-        running[store_id].append((provider_id, start, end))
-        if start <= as_of and (end is None or end >= as_of):
-            active_stores[provider_id].add(store_id)
-
-    entries = defaultdict(dict)  # provider → {(store, month): E}; a month counts once however many engagements
-    latest = defaultdict(dict)  # provider → {store: (month, E)} of the latest row in the window
-    store_ids = None if provider_ids is None else set(running)
-    month_ends: dict[dt.date, dt.date] = {}
-    for store_id, month, product, logistics, service in selectors.performance_rows(
-        window_start=window_start, period=period, store_ids=store_ids
-    ):
-        e = None
-        last_day = month_ends.get(month) or month_ends.setdefault(month, scoring.month_end(month))
-        for provider_id, start, end in running.get(store_id, ()):
-            if start <= last_day and (end is None or end >= month):
-                if e is None:
-                    e = scoring.performance_entry(product, logistics, service, policy)
-                entries[provider_id][(store_id, month)] = e
-                seen = latest[provider_id].get(store_id)
-                if seen is None or seen[0] < month:
-                    latest[provider_id][store_id] = (month, e)
-
-    facts = {}
-    for provider_id, status, reinstated_on in providers:
-        prev = previous.get(provider_id)
-        # A reinstatement wipes the slate: months rated before it no longer count toward demotion or delisting.
-        if prev is not None and reinstated_on is not None and prev["as_of"] < reinstated_on:
-            prev = None
-        override = overrides.get(provider_id)
-        active = active_stores.get(provider_id, set())
-        facts[provider_id] = scoring.Facts(
-            review_groups=reviews.get(provider_id, []),
-            performance_entries=list(entries[provider_id].values()) if provider_id in entries else [],
-            active_stores=len(active),
-            excellent_stores=scoring.excellent_store_count(
-                {s: e for s, (_, e) in latest.get(provider_id, {}).items()}, active, policy
-            ),
-            services=services.get(provider_id, frozenset()),
-            admin_status=status,
-            previous=scoring.Previous(
-                computed_tier=prev["computed_tier"], tier=prev["tier"], status=prev["status"],
-                below_tier_months=prev["below_tier_months"], failing_months=prev["failing_months"],
-            ) if prev else None,
-            override=scoring.Override(tier=override.tier, reason=override.reason, expires_on=override.expires_on)
-            if override else None,
-        )
-    return facts
 
 
 def _snapshot_row(provider_id, period, as_of, policy_id, rating: scoring.Rating) -> tuple:
@@ -280,7 +219,8 @@ def _upsert_snapshots(rows: list[tuple]) -> None:
                 cursor.executemany(sql, rows[start:start + 1000])
 
 
-def _label(value) -> str:
+def tier_label(value) -> str:
+    """How an audit event records a tier: its number, or empty for none."""
     return "" if value is None else str(value)
 
 
@@ -292,7 +232,7 @@ def _events(provider_id, period, as_of, previous: dict | None, rating: scoring.R
     events = []
     if before_tier != rating.tier:
         events.append(RatingEvent(provider_id=provider_id, kind=RatingEvent.Kind.TIER, period=period,
-                                  from_value=_label(before_tier), to_value=_label(rating.tier), reason=why))
+                                  from_value=tier_label(before_tier), to_value=tier_label(rating.tier), reason=why))
     if before_status != rating.status:
         events.append(RatingEvent(provider_id=provider_id, kind=RatingEvent.Kind.STATUS, period=period,
                                   from_value=before_status, to_value=rating.status, reason=why))
@@ -387,7 +327,7 @@ def tier_override_pin(
         raise ValidationError({"expires_on": _("到期日期不能早于生效日期。")})
     override.save()
     RatingEvent.objects.create(
-        provider=provider, kind=RatingEvent.Kind.OVERRIDE, from_value=_label(provider.tier), to_value=str(tier),
+        provider=provider, kind=RatingEvent.Kind.OVERRIDE, from_value=tier_label(provider.tier), to_value=str(tier),
         reason=override.reason, actor=actor,
     )
     ratings_request_recompute(provider_ids=[provider.pk])

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from providers.cache import directory_cache_bump
 from providers.models import Engagement
-from providers.selectors import engagement_is_reviewed
 
 from ..models import DIMENSION_FIELDS, Review
+from ..selectors import engagement_is_reviewed
 from .moderation import reviews_flag_bursts
 from .recompute import ratings_request_recompute, reviews_refresh_verification
 

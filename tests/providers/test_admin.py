@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from providers.models import Engagement, Provider
+from ingest.models import ImportJob
 from ratings.models import (
-    ImportJob,
     PendingRecompute,
     ProviderAlert,
     PeriodLock,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from providers.cities import city_stored_name
-from providers.selectors import merchant_open_engagements, merchant_reviewable_engagements
+from ratings.selectors import merchant_open_engagements, merchant_reviewable_engagements
 from ratings.models import Review
 from ratings.services.reviews import review_submit
 from tests.factories import (

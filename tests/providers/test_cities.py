@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from providers.cities import CITY_NAMES_EN, city_name_en, city_stored_name
-from providers.demo import CITIES
+from ingest.demo import CITIES
 from providers.presenters import city_display
 from tests.factories import ProviderFactory, api_client, reset_anonymous_throttle
 

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from providers import demo
+from ingest import demo
 from providers.models import Engagement, Provider, Store
 from ratings.models import Review, ScoreSnapshot, StorePerformance
 from ratings.services import reviews_refresh_verification

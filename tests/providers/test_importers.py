@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from providers.csv_import import ImportFailed, fetch_by_keys, read_csv
-from providers.importers import PROVIDER_COLUMNS, import_engagements, import_providers
+from ingest.csv_import import ImportFailed, fetch_by_keys, read_csv
+from ingest.importers import PROVIDER_COLUMNS
+from ingest.services import import_engagements, import_providers
 from providers.models import Engagement, Provider, Store
 from ratings.models import PendingRecompute
 from tests.factories import (
@@ -444,8 +445,8 @@ def test_engagement_import_calls_the_rating_services_with_the_affected_providers
     other = ProviderFactory(slug="other")
     import_engagements(rows=[engagement_row(provider_slug="other")])
 
-    with mock.patch("ratings.services.reviews_refresh_verification") as refresh, \
-            mock.patch("ratings.services.ratings_request_recompute") as recompute:
+    with mock.patch("ingest.services.reviews_refresh_verification") as refresh, \
+            mock.patch("ingest.services.ratings_request_recompute") as recompute:
         import_engagements(rows=[engagement_row(provider_slug="other"), engagement_row(start_date="2024-02-01")])
         import_engagements(rows=[engagement_row(provider_slug="other")], dry_run=True)
 

@@ -8,11 +8,10 @@ from providers.selectors import (
     DIRECTORY_ORDERING,
     provider_active_store_count,
     provider_get,
-    provider_latest_snapshot,
     provider_list,
-    provider_published_reviews,
     service_names_by_code,
 )
+from ratings.selectors import provider_latest_snapshot, provider_reviews
 from ratings.models import Review
 from tests.factories import (
     EngagementFactory,
@@ -97,7 +96,7 @@ def test_latest_snapshot_is_the_latest_period_or_none():
 
 
 @pytest.mark.django_db
-def test_published_reviews_are_the_providers_newest_published_ones():
+def test_provider_reviews_are_the_providers_published_ones_newest_first():
     provider = ProviderFactory()
     for day in range(1, 13):
         ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day), title=f"第{day}天")
@@ -105,9 +104,9 @@ def test_published_reviews_are_the_providers_newest_published_ones():
     ReviewFactory(provider=provider, created_at=dt.date(2025, 6, 21), status=Review.Status.MALICIOUS)
     ReviewFactory(created_at=dt.date(2025, 6, 22))  # another provider's
 
-    titles = [review.title for review in provider_published_reviews(provider=provider)]
+    titles = [review.title for review in provider_reviews(provider=provider)]
 
-    assert titles == [f"第{day}天" for day in range(12, 2, -1)]
+    assert titles == [f"第{day}天" for day in range(12, 0, -1)]
 
 
 @pytest.mark.django_db

@@ -1020,7 +1020,7 @@ def test_message_catalog_translates_every_message_and_is_compiled(language):
 
 def test_cached_directory_is_refreshed_when_providers_are_imported(client, demo, cache_on,
                                                                    django_capture_on_commit_callbacks):
-    from providers.importers import import_providers
+    from ingest.services import import_providers
     from tests.factories import provider_row
 
     client.get(LIST_URL)

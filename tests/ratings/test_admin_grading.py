@@ -328,7 +328,7 @@ def test_recompute_now_while_another_run_holds_the_month_says_so(grader_client):
 def test_a_large_selection_is_queued_for_the_worker(grader_client, grader, django_capture_on_commit_callbacks):
     first, second = rated_provider(stores=3, score="4.00"), rated_provider(stores=3, score="4.00")
 
-    with mock.patch("providers.admin.RECOMPUTE_IN_REQUEST_MAX", 1):
+    with mock.patch("ratings.services.grading.RECOMPUTE_IN_REQUEST_MAX", 1):
         with django_capture_on_commit_callbacks() as callbacks:
             response = grader_client.post(
                 reverse("admin:providers_provider_changelist"),

@@ -10,10 +10,11 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from providers.csv_import import read_csv
+from ingest.csv_import import read_csv
 from providers.models import Provider
-from ratings.models import ImportJob, Review
-from ratings.services import imports
+from ingest.models import ImportJob
+from ratings.models import Review
+from ingest import services as imports
 from tests.factories import (
     GRADERS, MODERATORS, STEWARDS, EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory,
     StorePerformanceFactory, provider_row, staff_user, table_counts,
@@ -21,7 +22,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-UPLOAD = "admin:ratings_importjob_add"
+UPLOAD = "admin:ingest_importjob_add"
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def upload(client, kind, data: bytes, name="data.csv"):
 
 
 def job_page(client, job):
-    return client.get(reverse("admin:ratings_importjob_change", args=[job.pk]))
+    return client.get(reverse("admin:ingest_importjob_change", args=[job.pk]))
 
 
 def message_texts(response):
@@ -76,7 +77,7 @@ def test_upload_previews_counts_then_writes_only_when_confirmed(
         response = upload(steward_client, "providers", csv_bytes(rows))
 
     job = ImportJob.objects.get()
-    assert response["Location"] == reverse("admin:ratings_importjob_change", args=[job.pk])
+    assert response["Location"] == reverse("admin:ingest_importjob_change", args=[job.pk])
     assert (job.status, job.rows, job.created, job.updated, job.unchanged, job.errors) == ("ready", 3, 1, 1, 1, [])
     assert not Provider.objects.filter(slug="beta").exists()
     assert Provider.objects.get(slug="gamma").name == "旧名称"
@@ -85,7 +86,7 @@ def test_upload_previews_counts_then_writes_only_when_confirmed(
     assert "试运行通过，尚未写入任何数据。" in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        steward_client.post(reverse("admin:ratings_importjob_confirm", args=[job.pk]))
+        steward_client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
 
     job.refresh_from_db()
     assert (job.status, job.created, job.updated, job.unchanged, job.confirmed_by) == ("done", 1, 1, 1, steward)
@@ -121,14 +122,14 @@ def test_a_bad_file_lists_every_error_and_leaves_the_database_unchanged(
     assert "发现 3 处错误，未写入任何数据。" in page.content.decode()
     assert page.context["can_confirm"] is False
 
-    errors_csv = steward_client.get(reverse("admin:ratings_importjob_errors", args=[job.pk])).content.decode()
+    errors_csv = steward_client.get(reverse("admin:ingest_importjob_errors", args=[job.pk])).content.decode()
     assert errors_csv.lstrip("\ufeff").splitlines() == [
         "row,column,message,code", "2,founded_year,“abc”不是整数,invalid_integer",
         "3,fee_max,月服务费上限不能低于下限。,constraint", "3,platforms,platforms 列中的代码 xyz 不存在,unknown_code",
     ]
 
     with django_capture_on_commit_callbacks(execute=True):
-        refused = steward_client.post(reverse("admin:ratings_importjob_confirm", args=[job.pk]), follow=True)
+        refused = steward_client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]), follow=True)
 
     assert message_texts(refused) == ["只有校验通过、尚未导入的文件可以确认导入。"]
     job.refresh_from_db()
@@ -149,7 +150,7 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_clear_message(steward_c
 def test_the_dry_run_and_the_import_are_celery_tasks_sent_after_commit(
     steward_client, django_capture_on_commit_callbacks
 ):
-    with mock.patch("ratings.tasks.import_job_run_task.delay") as delay:
+    with mock.patch("ingest.tasks.import_job_run_task.delay") as delay:
         with django_capture_on_commit_callbacks() as callbacks:
             upload(steward_client, "providers", csv_bytes([provider_row()]))
         job = ImportJob.objects.get()
@@ -245,7 +246,7 @@ def test_other_roles_can_neither_upload_nor_confirm(client, steward, role, djang
     client.force_login(staff_user(role))
 
     assert upload(client, "providers", csv_bytes([provider_row()])).status_code == 403
-    assert client.post(reverse("admin:ratings_importjob_confirm", args=[job.pk])).status_code == 403
+    assert client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk])).status_code == 403
     job.refresh_from_db()
     assert job.status == "ready"
     assert not Provider.objects.exists()
@@ -266,7 +267,7 @@ def test_a_user_may_upload_only_the_formats_they_hold(client):
 
 
 def test_a_header_template_can_be_downloaded(steward_client):
-    response = steward_client.get(reverse("admin:ratings_importjob_template", args=["performance"]))
+    response = steward_client.get(reverse("admin:ingest_importjob_template", args=["performance"]))
 
     assert response.content.decode().lstrip("\ufeff").splitlines() == [
         "platform,store_external_id,period,product_score,logistics_score,service_score,gmv,orders,complaint_rate,"

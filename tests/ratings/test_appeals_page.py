@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from ratings.models import Review, ReviewAppeal
 from ratings.services import review_appeal_file

@@ -10,11 +10,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from ingest import services as import_services
 from ratings import services
-from ratings.importers import import_reviews
-from ratings.models import ImportJob, PendingRecompute, RatingEvent, Review
+from ingest.services import import_reviews
+from ingest.models import ImportJob
+from ratings.models import PendingRecompute, RatingEvent, Review
 from ratings.services.moderation import APPROVE, REJECT, reviews_moderate
-from ratings.tasks import import_job_run_task, import_jobs_fail_stuck_task
+from ingest.tasks import import_job_run_task, import_jobs_fail_stuck_task
 from tests.factories import (
     MODERATORS, STEWARDS, EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory, review_row, staff_user,
     write_csv,
@@ -125,22 +127,22 @@ def test_the_admin_preview_and_the_import_show_the_kept_count(
     client.force_login(staff_user(STEWARDS, username="steward"))
     data = write_csv(tmp_path / "reviews.csv", reimport_rows()).read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:ratings_importjob_add"), {"kind": "reviews", "file": SimpleUploadedFile("reviews.csv", data)})
+        client.post(reverse("admin:ingest_importjob_add"), {"kind": "reviews", "file": SimpleUploadedFile("reviews.csv", data)})
     job = ImportJob.objects.get()
 
     assert (job.status, job.created, job.updated, job.unchanged, job.moderation_kept) == ("ready", 1, 1, 1, 2)
-    page = client.get(reverse("admin:ratings_importjob_change", args=[job.pk])).content.decode()
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
     assert '<div class="wb-figure" id="moderation-kept"><b>2</b><span>将保留审核状态</span></div>' in page
     assert "已有评价保留审核人员的决定：文件中的状态只用于新评价，其余字段照常更新。" in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:ratings_importjob_confirm", args=[job.pk]))
+        client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
 
     job.refresh_from_db()
     assert (job.status, job.created, job.updated, job.unchanged, job.moderation_kept) == ("done", 1, 1, 1, 2)
     assert sorted(Review.objects.values_list("created_at", "status")) == [
         (dt.date(2025, 3, 1), "rejected"), (dt.date(2025, 3, 2), "published"), (dt.date(2025, 3, 5), "published")]
-    page = client.get(reverse("admin:ratings_importjob_change", args=[job.pk])).content.decode()
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
     assert '<div class="wb-figure" id="moderation-kept"><b>2</b><span>已保留审核状态</span></div>' in page
 
 
@@ -148,7 +150,7 @@ def test_other_formats_show_no_kept_count(client, tmp_path, django_capture_on_co
     client.force_login(staff_user(STEWARDS, username="steward"))
     job = ImportJob.objects.create(kind="providers", filename="p.csv", size=1, data=b"x", status="ready", rows=1)
 
-    page = client.get(reverse("admin:ratings_importjob_change", args=[job.pk])).content.decode()
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
 
     assert 'id="moderation-kept"' not in page
 
@@ -219,7 +221,7 @@ def test_a_run_killed_mid_import_writes_nothing_and_the_next_delivery_imports(ac
         return save(self, *args, update_fields=update_fields, **kwargs)
 
     with mock.patch.object(ImportJob, "save", killed_when_done), pytest.raises(SystemExit):
-        services.import_job_run(job_id=job.pk)
+        import_services.import_job_run(job_id=job.pk)
 
     job.refresh_from_db()
     assert (job.status, job.finished_at, Review.objects.count()) == ("importing", None, 0)
@@ -235,7 +237,7 @@ def test_the_sweep_fails_an_import_stuck_for_longer_than_the_setting():
     recent = importing_job(confirmed_minutes_ago=5)
     done = importing_job(confirmed_minutes_ago=120, status=ImportJob.Status.DONE, finished_at=now)
 
-    assert services.import_jobs_fail_stuck(now=now) == 1
+    assert import_services.import_jobs_fail_stuck(now=now) == 1
 
     stuck.refresh_from_db()
     assert (stuck.status, stuck.finished_at, stuck.created, stuck.updated, stuck.unchanged) == (
@@ -255,7 +257,7 @@ def test_the_sweep_fails_a_dry_run_only_once_no_worker_can_still_be_running_it(s
     ImportJob.objects.filter(pk=lost.pk).update(created_at=now - dt.timedelta(minutes=91))
     ImportJob.objects.filter(pk=slow.pk).update(created_at=now - dt.timedelta(minutes=89))
 
-    assert services.import_jobs_fail_stuck(now=now) == 1
+    assert import_services.import_jobs_fail_stuck(now=now) == 1
 
     assert list(ImportJob.objects.order_by("pk").values_list("pk", "status", "errors")) == [
         (lost.pk, "failed", [{"row": 0, "column": "", "message": "校验中断：处理该文件的进程已停止，请重新上传。",
@@ -276,7 +278,7 @@ def test_the_sweep_task_uses_the_configured_minutes(settings):
 
 def test_a_late_delivery_after_the_sweep_does_not_import(acme):
     job = importing_job(confirmed_minutes_ago=31)
-    services.import_jobs_fail_stuck(now=timezone.now())
+    import_services.import_jobs_fail_stuck(now=timezone.now())
 
     assert import_job_run_task.run(job.pk) == "failed"
     assert Review.objects.count() == 0
@@ -285,9 +287,9 @@ def test_a_late_delivery_after_the_sweep_does_not_import(acme):
 def test_the_admin_page_says_the_import_was_interrupted(client):
     client.force_login(staff_user(STEWARDS, username="steward"))
     job = importing_job(confirmed_minutes_ago=31)
-    services.import_jobs_fail_stuck(now=timezone.now())
+    import_services.import_jobs_fail_stuck(now=timezone.now())
 
-    page = client.get(reverse("admin:ratings_importjob_change", args=[job.pk])).content.decode()
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
 
     assert f'<p class="wb-no" id="interrupted">{INTERRUPTED}</p>' in page
     assert "请修改文件后重新上传" not in page
@@ -297,9 +299,9 @@ def test_the_admin_page_says_the_check_was_interrupted(client):
     client.force_login(staff_user(STEWARDS, username="steward"))
     job = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.CHECKING, confirmed_at=None)
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
-    services.import_jobs_fail_stuck(now=timezone.now())
+    import_services.import_jobs_fail_stuck(now=timezone.now())
 
-    page = client.get(reverse("admin:ratings_importjob_change", args=[job.pk])).content.decode()
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
 
     assert '<p class="wb-no" id="interrupted">校验中断：处理该文件的进程已停止，请重新上传。</p>' in page
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from providers.csv_import import ImportFailed, read_csv
-from ratings.importers import import_performance, import_reviews
+from ingest.csv_import import ImportFailed, read_csv
+from ingest.services import import_performance, import_reviews
 from ratings.models import PendingRecompute, Review, StorePerformance
 from tests.factories import (
     EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory, StorePerformanceFactory, performance_row,
@@ -145,8 +145,8 @@ def test_bad_review_rows_are_all_reported_and_nothing_is_written(store):
 
 @pytest.mark.django_db
 def test_review_import_calls_the_rating_services_with_the_affected_providers(store, acme):
-    with mock.patch("ratings.services.reviews_refresh_verification") as refresh, \
-            mock.patch("ratings.services.ratings_request_recompute") as recompute:
+    with mock.patch("ingest.services.reviews_refresh_verification") as refresh, \
+            mock.patch("ingest.services.ratings_request_recompute") as recompute:
         import_reviews(rows=[review_row()])
         import_reviews(rows=[review_row()])
         import_reviews(rows=[review_row(rating="1")], dry_run=True)
@@ -287,8 +287,8 @@ def test_performance_rows_from_an_api_list_are_numbered_from_zero(store):
 
 @pytest.mark.django_db
 def test_performance_import_requests_recompute_but_not_verification(store, acme):
-    with mock.patch("ratings.services.reviews_refresh_verification") as refresh, \
-            mock.patch("ratings.services.ratings_request_recompute") as recompute:
+    with mock.patch("ingest.services.reviews_refresh_verification") as refresh, \
+            mock.patch("ingest.services.ratings_request_recompute") as recompute:
         import_performance(rows=[performance_row()])
 
     refresh.assert_not_called()

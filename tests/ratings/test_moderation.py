@@ -12,8 +12,15 @@ from django.utils import timezone
 
 from ratings import selectors, services
 from ratings.models import (
-    ALERT_VISIBLE_DAYS, ImportJob, PendingRecompute, ProviderAlert, RatingEvent, Review, ReviewAppeal, ScoreSnapshot,
+    ALERT_VISIBLE_DAYS,
+    PendingRecompute,
+    ProviderAlert,
+    RatingEvent,
+    Review,
+    ReviewAppeal,
+    ScoreSnapshot,
 )
+from ingest.models import ImportJob
 from ratings.services.reviews import review_submit
 from tests.factories import (
     GRADERS, MODERATORS, STEWARDS, EngagementFactory, ProviderFactory, ReviewAppealFactory, ReviewFactory,
@@ -193,16 +200,50 @@ def test_review_page_shows_what_the_moderator_weighs(moderator_client):
     assert context["can_moderate"] is True and context["can_alert"] is True
 
 
-def test_moderators_may_edit_the_providers_reply_but_not_the_review(moderator_client):
+def test_the_review_page_edits_nothing_by_hand_not_even_the_reply(moderator_client):
     review = ReviewFactory(rating=2, reply="联系方式 138xxxx", replied_at=timezone.now())
     url = reverse("admin:ratings_review_change", args=[review.pk])
 
     form = moderator_client.get(url).context["adminform"].form
     moderator_client.post(url, {"reply": "", "rating": "5", "body": "改写"})
 
-    assert set(form.fields) == {"reply"}
+    assert set(form.fields) == set()
     review.refresh_from_db()
-    assert (review.reply, review.replied_at, review.rating, review.body) == ("", None, 2, "运营团队专业，沟通及时。")
+    assert (review.reply, review.rating, review.body) == ("联系方式 138xxxx", 2, "运营团队专业，沟通及时。")
+
+
+def test_moderators_remove_a_reply_with_a_reason_through_the_action_audited(moderator_client, moderator,
+                                                                            django_capture_on_commit_callbacks):
+    review = ReviewFactory(rating=2, reply="联系方式 138xxxx", replied_at=timezone.now())
+    changelist = reverse("admin:ratings_review_changelist")
+
+    asked = moderator_client.post(changelist, {"action": "moderate_reply", "_selected_action": [review.pk]})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        moderator_client.post(changelist, {"action": "moderate_reply", "_selected_action": [review.pk], "apply": "1",
+                                           "body": "", "reason": "回复含联系方式"})
+
+    assert asked.status_code == 200 and "reason" in asked.context["form"].fields
+    review.refresh_from_db()
+    assert (review.reply, review.replied_at) == ("", None)
+    event = RatingEvent.objects.get(review=review)
+    assert (event.kind, event.from_value, event.to_value, event.reason, event.actor) == (
+        "review", "reply", "reply_removed", "回复含联系方式", moderator)
+    assert "directory_cache_bump" in [callback.__name__ for callback in callbacks]
+
+
+def test_a_reply_is_replaced_only_on_published_reviews_and_only_with_a_reason(moderator):
+    pending = ReviewFactory(status=Review.Status.PENDING, reply="旧回复", replied_at=timezone.now())
+    published = ReviewFactory(reply="加微信 abc123", replied_at=timezone.now())
+
+    with pytest.raises(ValidationError):
+        services.review_reply_moderate(review=pending, actor=moderator, body="", reason="含联系方式")
+    with pytest.raises(ValidationError):
+        services.review_reply_moderate(review=published, actor=moderator, body="已删除联系方式", reason=" ")
+    services.review_reply_moderate(review=published, actor=moderator, body="（联系方式已删除）", reason="含联系方式")
+
+    published.refresh_from_db()
+    assert published.reply == "（联系方式已删除）" and published.replied_at is not None
+    assert list(RatingEvent.objects.values_list("to_value", flat=True)) == ["reply_edited"]
 
 
 @pytest.mark.parametrize("role", [GRADERS, STEWARDS])
@@ -288,10 +329,10 @@ def test_a_burst_in_an_admin_import_is_held_for_moderation(client, tmp_path, dja
     client.force_login(staff_user(STEWARDS))
     upload = SimpleUploadedFile("reviews.csv", write_csv(tmp_path / "r.csv", rows).read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:ratings_importjob_add"), {"kind": "reviews", "file": upload})
+        client.post(reverse("admin:ingest_importjob_add"), {"kind": "reviews", "file": upload})
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:ratings_importjob_confirm", args=[job.pk]))
+        client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
 
     assert sorted(Review.objects.values_list("created_at", "status", "burst")) == [
         *[(dt.date(2025, 3, 1), "pending", True)] * 6, (dt.date(2025, 3, 2), "published", False)]

@@ -1,0 +1,80 @@
+"""Partner API of the data pipeline: bulk upsert of monthly store performance, validated and written like the CSV
+import (`import_run`), idempotent under a retry."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from partners.authentication import request_api_key
+from partners.exceptions import row_errors_body
+from partners.models import Scope
+from partners.serializers import ErrorSerializer
+from partners.services import IdempotencyKeyReused, idempotent_call, request_fingerprint
+
+from .csv_import import ImportFailed
+from .serializers import PerformanceIngestDocSerializer, PerformanceIngestResultSerializer, PerformanceIngestSerializer
+from .services import import_performance
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+class IdempotencyConflict(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "此 Idempotency-Key 已用于内容不同的请求。"
+    default_code = "idempotency_key_reused"
+
+
+class PerformanceIngestView(APIView):
+    """Bulk upsert of monthly store performance (scope `ingest`), validated and written like the CSV import."""
+
+    required_scope = throttle_scope = Scope.INGEST
+    extra_error_codes = (422,)
+
+    @extend_schema(
+        summary="Upload monthly store performance (all rows or none)",
+        request=PerformanceIngestDocSerializer,
+        parameters=[
+            OpenApiParameter(IDEMPOTENCY_HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
+                             description="Any unique string (≤255): a retry with the same key and body returns "
+                                         "the first successful response and writes nothing again (24 h)."),
+            OpenApiParameter("Idempotent-Replayed", OpenApiTypes.STR, location=OpenApiParameter.HEADER,
+                             response=[200], description="`true` when this is the stored first response."),
+        ],
+        responses={
+            200: PerformanceIngestResultSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Malformed body, or rows that fail validation: "
+                                 "`code` `invalid_rows`, one item per problem with `row` (0-based) and `field`."),
+        },
+    )
+    def post(self, request):
+        serializer = PerformanceIngestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows, dry_run = serializer.validated_data["rows"], serializer.validated_data["dry_run"]
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+        if key is not None and len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise ValidationError({IDEMPOTENCY_HEADER: [f"at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters"]})
+
+        def ingest() -> tuple[int, dict]:
+            try:
+                result = import_performance(rows=rows, dry_run=dry_run, first_row=0)
+            except ImportFailed as exc:
+                return status.HTTP_400_BAD_REQUEST, row_errors_body(exc.errors)
+            return status.HTTP_200_OK, PerformanceIngestResultSerializer({
+                "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                "dry_run": dry_run, "recompute_requested": 0 if dry_run else len(result.affected_provider_ids),
+            }).data
+
+        try:
+            outcome = idempotent_call(
+                api_key=request_api_key(request), endpoint="performance", key=key,
+                fingerprint=request_fingerprint(serializer.validated_data), call=ingest,
+            )
+        except IdempotencyKeyReused:
+            raise IdempotencyConflict() from None
+        response = Response(outcome.body, status=outcome.status)
+        if outcome.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

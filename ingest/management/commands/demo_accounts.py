@@ -1,0 +1,65 @@
+"""Create sign-in accounts for trying the merchant pages on demo data: a merchant and a provider's staff member."""
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from providers.models import Engagement, Provider
+from ratings.selectors import engagement_reviewed
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or reset) a merchant account linked to stores with engagements that have no review yet, and a staff "
+        "account of the best-scored provider. Prints the user names and password."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--merchant", default="demo_merchant", help="merchant user name (default demo_merchant)")
+        parser.add_argument("--staff", default="demo_provider", help="provider staff user name (default demo_provider)")
+        parser.add_argument("--password", help="password for both (default: a random one, printed)")
+        parser.add_argument("--stores", type=int, default=3, help="how many stores the merchant owns (default 3)")
+
+    @transaction.atomic
+    def handle(self, *args, merchant, staff, password, stores, **options):
+        listed = Provider.objects.filter(status__in=[Provider.Status.ACTIVE, Provider.Status.PROBATION])
+        provider = listed.exclude(score=None).order_by("-score", "name").first()
+        if provider is None:
+            raise CommandError("No rated providers: run `manage.py seed_demo` first.")
+        password = password or secrets.token_urlsafe(9)
+        User = get_user_model()
+        accounts = {}
+        for username in (merchant, staff):
+            user, _created = User.objects.get_or_create(username=username)
+            user.set_password(password)
+            user.save()
+            accounts[username] = user
+        # Stores of listed providers whose engagement is not reviewed yet, so there is something to review. Seeded
+        # reviews have no engagement link, so "reviewed" is the site's rule (engagement_reviewed): any review of the
+        # provider from the store within the engagement's dates or today.
+        today = timezone.localdate()
+        engagements = (
+            Engagement.objects.filter(provider__in=listed, start_date__lte=today)
+            .exclude(engagement_reviewed(on=today))
+            .select_related("provider", "store")
+            .order_by("-provider__score", "pk")
+        )
+        # The demo seed reviews nearly every engagement, so the few left may share providers: different providers
+        # first, then any other unreviewed ones.
+        candidates = list(engagements)
+        chosen, seen = [], set()
+        for engagement in candidates:
+            if len(chosen) < stores and engagement.provider_id not in seen:
+                seen.add(engagement.provider_id)
+                chosen.append(engagement)
+        chosen += [e for e in candidates if e not in chosen][: stores - len(chosen)]
+        if len(chosen) < stores:
+            self.stderr.write(f"only {len(chosen)} unreviewed engagements of listed providers to offer")
+        # A reset: stores linked by an earlier run may have been reviewed since.
+        accounts[merchant].stores.set({e.store_id for e in chosen})
+        provider.members.add(accounts[staff])
+        self.stdout.write(f"merchant  {merchant} / {password}  may review: "
+                          + ", ".join(f"{e.provider.name} ({e.store.name})" for e in chosen))
+        self.stdout.write(f"provider  {staff} / {password}  answers reviews of {provider.name}")

@@ -1,8 +1,0 @@
-"""`manage.py import_engagements FILE [--dry-run]`: upsert stores and provider engagements from a CSV file."""
-from providers.csv_import import ImportCommand
-from providers.importers import ENGAGEMENT_COLUMNS, import_engagements
-
-
-class Command(ImportCommand):
-    help = f"Import engagements from a UTF-8 CSV file with the columns {','.join(ENGAGEMENT_COLUMNS)}."
-    importer = staticmethod(import_engagements)

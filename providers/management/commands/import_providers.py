@@ -1,8 +1,0 @@
-"""`manage.py import_providers FILE [--dry-run]`: upsert providers from a CSV file."""
-from providers.csv_import import ImportCommand
-from providers.importers import PROVIDER_COLUMNS, import_providers
-
-
-class Command(ImportCommand):
-    help = f"Import providers from a UTF-8 CSV file with the columns {','.join(PROVIDER_COLUMNS)}."
-    importer = staticmethod(import_providers)
