@@ -45,6 +45,8 @@ beat: install var
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	# The apps' one direction of dependencies (pyproject.toml [tool.importlinter], docs/architecture.md).
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python benchmarks/recompute.py

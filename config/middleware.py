@@ -76,8 +76,6 @@ class RejectNulQueryMiddleware:
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             message = "The query string contains a NUL character."
             if request.path.startswith("/api/"):
-                from partners.exceptions import error_body  # the API's one error shape
-
                 return JsonResponse(error_body(status_code=400, code="invalid_query", message=message), status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -1,5 +1,6 @@
 """Partner API of the data pipeline: bulk upsert of monthly store performance, validated and written like the CSV
 import (`import_run`), idempotent under a retry."""
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -8,17 +9,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partners.authentication import request_api_key
-from partners.exceptions import row_errors_body
+from partners.exceptions import error_body, error_item
 from partners.models import Scope
 from partners.serializers import ErrorSerializer
 from partners.services import IdempotencyKeyReused, idempotent_call, request_fingerprint
 
-from .csv_import import ImportFailed
+from .csv_import import ImportFailed, RowError
 from .serializers import PerformanceIngestDocSerializer, PerformanceIngestResultSerializer, PerformanceIngestSerializer
 from .services import import_performance
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+def row_errors_body(row_errors: list[RowError]) -> dict:
+    """The 400 body of an import that failed: one item per row error, rows numbered from 0 (list indexes)."""
+    return error_body(
+        status_code=status.HTTP_400_BAD_REQUEST, code="invalid_rows",
+        message=_("共 %(count)d 处错误，未写入任何数据。") % {"count": len(row_errors)},
+        errors=[error_item(field=e.column, row=e.row, message=e.message, code=e.code) for e in row_errors],
+    )
 
 
 class IdempotencyConflict(APIException):

@@ -9,8 +9,6 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from ingest.csv_import import RowError
-
 logger = logging.getLogger(__name__)
 
 
@@ -20,15 +18,6 @@ def error_body(*, status_code: int, code: str, message: str, errors: list[dict] 
 
 def error_item(*, field: str | None, message: str, code: str, row: int | None = None) -> dict:
     return {"field": field or None, "row": row, "message": str(message), "code": str(code)}
-
-
-def row_errors_body(row_errors: list[RowError]) -> dict:
-    """The 400 body of an import that failed: one item per row error, rows numbered from 0 (list indexes)."""
-    return error_body(
-        status_code=status.HTTP_400_BAD_REQUEST, code="invalid_rows",
-        message=_("共 %(count)d 处错误，未写入任何数据。") % {"count": len(row_errors)},
-        errors=[error_item(field=e.column, row=e.row, message=e.message, code=e.code) for e in row_errors],
-    )
 
 
 def _flatten(detail, path: str = "") -> list[dict]:

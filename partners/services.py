@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ingest.csv_import import MAX_PARAMS_PER_QUERY, chunks
+from common.chunking import MAX_PARAMS_PER_QUERY, chunks
 from ratings.models import RatingEvent
 
 from . import http, selectors
