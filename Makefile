@@ -37,10 +37,10 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: install
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config.celery_app worker --loglevel=INFO
 
 beat: install var
-	$(BIN)/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule
+	$(BIN)/celery -A config.celery_app beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 check: install
 	$(BIN)/python manage.py check

@@ -7,7 +7,7 @@ from config.accounts import SignOutView, admin_site_protect, login_view
 from config.health import healthz, readyz
 from providers.views import home_view
 
-handler403 = "ratings.views.permission_denied_view"
+handler403 = "config.errors.permission_denied_view"
 
 # Staff sign in on the admin's own page, under the same throttle as the site's (django-axes locks out both).
 admin_site_protect(admin.site)

@@ -13,12 +13,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ratings.selectors import (
     REVIEW_SORTS,
     merchant_reviewable_engagements,
     policy_active,
+    policy_gates,
     provider_latest_snapshot,
     provider_reviews,
     provider_store_performance,
@@ -31,13 +32,7 @@ from .charts import TrendPoint, trend_chart
 from .filters import DirectoryFilter
 from .forms import DirectSelect
 from .models import TIER_CHOICES, Provider
-from .presenters import (  # noqa: F401 (fee_range_display and explanation_display are imported from here by tests)
-    comparison_rows,
-    explanation_display,
-    fee_range_display,
-    gate_thresholds,
-    localized,
-)
+from .presenters import comparison_rows, explanation_display, fee_range_display, gate_thresholds, localized
 from .selectors import (
     COMPARE_MAX,
     DIRECTORY_ORDERING,
@@ -82,16 +77,16 @@ REVIEW_SORT_LABELS = {
 
 def _anonymous_get(request) -> bool:
     # Only pages that look the same for every visitor may be cached; signed-in users get fresh pages.
-    return request.method == "GET" and not request.user.is_authenticated
+    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
 
 
-@require_GET
+@require_safe
 def home_view(request):
     def render_home() -> str:
         return render_to_string("providers/_home_content.html", {
             "by_tier": providers_top_by_tier(per_tier=3),
             "by_platform": providers_top_by_platform(per_platform=3),
-            "gates": sorted(policy_active().gates.all(), key=lambda gate: -gate.tier),
+            "gates": policy_gates(policy_active()),
         })
 
     html = (
@@ -102,7 +97,7 @@ def home_view(request):
     return render(request, "providers/home.html", {"content": mark_safe(html)})
 
 
-@require_GET
+@require_safe
 def provider_list_view(request):
     query = request.GET.urlencode()
 
@@ -185,7 +180,7 @@ def _localized_label(obj) -> str:
 PROVIDER_ACTIONS_MARKER = "<!--provider-actions-->"
 
 
-@require_GET
+@require_safe
 def provider_detail_view(request, slug):
     if _anonymous_get(request):
         # Anonymous visitors share one rendering per provider, review sort/page and language until ratings,
@@ -280,7 +275,7 @@ def _parse_slugs(values: list[str]) -> list[str]:
     return slugs
 
 
-@require_GET
+@require_safe
 def compare_view(request):
     raw = request.GET.getlist("p")
     slugs = _parse_slugs(raw)

@@ -9,12 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
 
 from providers.models import Provider
 from providers.selectors import member_providers, user_is_provider_member
@@ -38,10 +36,10 @@ REPLY_RATE = _rate("REPLY_POST_RATE", "30/h")
 APPEAL_RATE = _rate("APPEAL_POST_RATE", "10/h")
 
 
-@require_GET
+@require_safe
 def policy_detail_view(request):
     policy = selectors.policy_active()
-    gates = sorted(policy.gates.all(), key=lambda gate: -gate.tier)
+    gates = selectors.policy_gates(policy)
     return render(request, "ratings/ratingpolicy_detail.html", {
         "policy": policy,
         "gates": gates,
@@ -78,7 +76,7 @@ def _review_forbidden(request, provider: Provider, *, expired: bool = False) -> 
 
 @login_required
 @ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_create_view(request, slug):
     provider = get_object_or_404(Provider, slug=slug)
     engagements = merchant_reviewable_engagements(user=request.user, provider=provider, on=timezone.localdate())
@@ -96,7 +94,7 @@ def review_create_view(request, slug):
 
 @login_required
 @ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_edit_view(request, pk):
     review = get_object_or_404(Review.objects.select_related("provider"), pk=pk, author=request.user)
     if not review_is_editable(review=review):
@@ -116,7 +114,7 @@ def review_edit_view(request, pk):
 
 @login_required
 @ratelimit(key="user", rate=REPLY_RATE, method="POST", group="reviews:reply", block=False)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_reply_view(request, pk):
     review = get_object_or_404(
         Review.objects.select_related("provider").defer("author", "store"), pk=pk, status=Review.Status.PUBLISHED
@@ -163,7 +161,7 @@ MEMBER_REVIEWS_PAGE_SIZE = 20
 
 
 @login_required
-@require_GET
+@require_safe
 def review_list_view(request):
     """The signed-in account's page: a merchant's reviews and open engagements, a provider's reviews to answer."""
     today = timezone.localdate()
@@ -199,11 +197,3 @@ def _with_appeals(reviews: list[Review]) -> list[Review]:
         pending = review.appeal is not None and review.appeal.status == ReviewAppeal.Status.OPEN
         review.appeal_form = None if pending else _appeal_form(review)
     return reviews
-
-
-def permission_denied_view(request, exception=None):
-    """403 page; a rate-limited request (django-ratelimit raises PermissionDenied) gets 429 Too Many Requests."""
-    if isinstance(exception, Ratelimited):
-        html = render_to_string("429.html", request=request)
-        return HttpResponse(html, status=429)
-    return HttpResponse(render_to_string("403.html", {"exception": exception}, request=request), status=403)

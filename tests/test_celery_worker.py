@@ -1,4 +1,4 @@
-"""A real `celery -A config worker`, fed through Redis, works on the test database.
+"""A real `celery -A config.celery_app worker`, fed through Redis, works on the test database.
 
 These tests run in the PostgreSQL + Redis CI run only: the worker is a separate process, so it needs a broker
 (REDIS_URL) and a database it can open itself (SQLite's test database lives in the test process's memory).
@@ -137,7 +137,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
         "CONN_MAX_AGE": "0",
     }
     cmd = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
+        sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
         "--pool=solo", "--concurrency=1",
         "--without-heartbeat", "--without-gossip", "--without-mingle",
         "--queues", queue, "--hostname", f"{queue}@localhost",

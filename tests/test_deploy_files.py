@@ -93,8 +93,8 @@ def test_procfile_declares_release_web_worker_and_beat():
     assert procfile() == {
         "release": ["python", "manage.py", "migrate", "--noinput"],
         "web": ["gunicorn", "config.wsgi"],
-        "worker": ["celery", "-A", "config", "worker", "--loglevel=INFO"],
-        "beat": ["celery", "-A", "config", "beat", "--loglevel=INFO", "--schedule", "/tmp/celerybeat-schedule"],
+        "worker": ["celery", "-A", "config.celery_app", "worker", "--loglevel=INFO"],
+        "beat": ["celery", "-A", "config.celery_app", "beat", "--loglevel=INFO", "--schedule", "/tmp/celerybeat-schedule"],
     }
 
 
@@ -118,16 +118,16 @@ def test_gunicorn_loads_the_procfile_wsgi_app_and_reads_gunicorn_conf_from_the_w
     assert (ROOT / "gunicorn.conf.py").is_file()
 
 
-def test_celery_dash_a_config_finds_the_projects_single_app():
+def test_celery_dash_a_config_celery_app_finds_the_projects_single_app():
     from celery.app.utils import find_app
 
-    import config.celery
+    from config.celery_app import app
 
     for process in ("worker", "beat"):
         command = procfile()[process]
         app_name = command[command.index("-A") + 1]
-        assert find_app(app_name) is config.celery.app
-    assert config.celery.app.main == "config"
+        assert find_app(app_name) is app
+    assert app.main == "config"
 
 
 @pytest.mark.parametrize(("env", "workers"), [
@@ -351,7 +351,7 @@ def test_settings_read_the_environment_only_through_django_environ():
 @pytest.mark.parametrize(
     ("variable", "readers"),
     [
-        ("DJANGO_SETTINGS_MODULE", ["manage.py", "config/wsgi.py", "config/asgi.py", "config/celery.py"]),
+        ("DJANGO_SETTINGS_MODULE", ["manage.py", "config/wsgi.py", "config/asgi.py", "config/celery_app.py"]),
         ("REQUIRE_WORKER_TESTS", ["tests/test_celery_worker.py"]),
     ],
 )

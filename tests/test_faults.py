@@ -388,7 +388,7 @@ def start_worker(queue: str, log_path):
         "CELERY_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_SECONDS),
         "RATINGS_LOCK_TIMEOUT_SECONDS": str(LOCK_SECONDS),
     }
-    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
+    cmd = [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--pool=solo", "--concurrency=1",
            "--without-heartbeat", "--without-gossip", "--without-mingle", "--queues", queue,
            "--hostname", f"{queue}-{uuid.uuid4().hex[:6]}@localhost", "--loglevel=INFO"]
     with log_path.open("wb") as log:

@@ -5,6 +5,7 @@ from .engine import (  # noqa: F401
     overrides_in_force,
     performance_rows,
     policy_active,
+    policy_gates,
     policy_to_scoring,
     previous_snapshots,
     provider_service_codes,

@@ -19,9 +19,8 @@ from django.db.models.functions import Cast
 from providers.models import Engagement, Provider
 
 from .. import scoring
-from ..models import (
-    RatingPolicy, Review, ScoreSnapshot, StorePerformance, TierOverride,
-)
+from ..models import RatingPolicy, Review, ScoreSnapshot, StorePerformance, TierGate, TierOverride
+
 CENT = Decimal("0.01")
 
 
@@ -30,19 +29,21 @@ def policy_active() -> RatingPolicy:
     return RatingPolicy.objects.prefetch_related("gates__required_services").get(is_active=True)
 
 
+def policy_gates(policy: RatingPolicy) -> list[TierGate]:
+    """The policy's tier gates, highest tier first (TierGate.Meta.ordering; from the prefetch of policy_active)."""
+    return list(policy.gates.all())
+
+
 def policy_to_scoring(policy: RatingPolicy) -> scoring.Policy:
     """A plain, immutable copy of a policy row for the scoring functions."""
-    gates = sorted(
-        (
-            scoring.Gate(
-                tier=g.tier, min_score=g.min_score, min_active_stores=g.min_active_stores,
-                min_excellent_stores=g.min_excellent_stores,
-                required_services=frozenset(s.code for s in g.required_services.all()),
-            )
-            for g in policy.gates.all()
-        ),
-        key=lambda g: -g.tier,
-    )
+    gates = [
+        scoring.Gate(
+            tier=g.tier, min_score=g.min_score, min_active_stores=g.min_active_stores,
+            min_excellent_stores=g.min_excellent_stores,
+            required_services=frozenset(s.code for s in g.required_services.all()),
+        )
+        for g in policy_gates(policy)
+    ]
     return scoring.Policy(
         version=policy.version, prior_mean=policy.prior_mean, prior_weight=policy.prior_weight,
         half_life_days=policy.half_life_days, product_weight=policy.product_weight,

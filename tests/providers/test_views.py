@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from providers.models import Provider
-from providers.views import explanation_display, fee_range_display
+from providers.presenters import explanation_display, fee_range_display
 from ratings.models import Review
 from tests.factories import (
     EngagementFactory,

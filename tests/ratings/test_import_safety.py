@@ -307,7 +307,7 @@ def test_the_admin_page_says_the_check_was_interrupted(client):
 
 
 def test_the_sweep_runs_every_five_minutes(settings):
-    from config.celery import app
+    from config.celery_app import app
 
     assert settings.CELERY_BEAT_SCHEDULE["ratings-fail-stuck-imports"] == {
         "task": "ratings.tasks.import_jobs_fail_stuck_task", "schedule": 300.0}
