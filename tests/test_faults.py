@@ -252,14 +252,26 @@ import datetime as dt
 from partners.services import api_key_create
 from tests.factories import EngagementFactory, ProviderFactory, StoreFactory
 provider = ProviderFactory(slug="acme")
-for n in range({batch}):
-    EngagementFactory(provider=provider, store=StoreFactory(external_id=f"TM{{n:03d}}"), start_date=dt.date(1990, 1, 1))
+for group in range({groups}):
+    for n in range({batch}):
+        EngagementFactory(provider=provider, store=StoreFactory(external_id=f"G{{group}}TM{{n:03d}}"),
+                          start_date=dt.date(1990, 1, 1))
 print(api_key_create(name="faults", scopes=["ingest"])[1])
 """
 
 
+# Periods must lie in the accepted range (2000-01 to next month), so batch i writes month i % MONTHS of store group
+# i // MONTHS: every batch still has a key of its own.
+MONTHS, GROUPS = 24 * 12, 12
+
+
 def month(i: int) -> str:
+    i %= MONTHS
     return f"{2000 + i // 12}-{i % 12 + 1:02d}"
+
+
+def batch_key(i: int) -> str:
+    return f"G{i // MONTHS}:{month(i)}"
 
 
 @pytest.mark.skipif(PG_BIN is None or not shutil.which("psql"), reason="no PostgreSQL server binaries to run "
@@ -288,7 +300,7 @@ def test_postgresql_restarted_during_ingest_never_leaves_a_partial_batch():
         python = [sys.executable, "manage.py"]
         subprocess.run([*python, "migrate", "--noinput"], cwd=settings.BASE_DIR, env=env, check=True,
                        capture_output=True)
-        raw_key = subprocess.run([*python, "shell", "-c", SETUP_SCRIPT.format(batch=BATCH)], cwd=settings.BASE_DIR,
+        raw_key = subprocess.run([*python, "shell", "-c", SETUP_SCRIPT.format(batch=BATCH, groups=GROUPS)], cwd=settings.BASE_DIR,
                                  env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
         port = free_port()
         server = subprocess.Popen(
@@ -298,7 +310,8 @@ def test_postgresql_restarted_during_ingest_never_leaves_a_partial_batch():
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         def post(i: int):
-            rows = [dict(performance_row(store_external_id=f"TM{n:03d}", period=month(i))) for n in range(BATCH)]
+            rows = [dict(performance_row(store_external_id=f"G{i // MONTHS}TM{n:03d}", period=month(i)))
+                    for n in range(BATCH)]
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/api/v1/performance/", data=json.dumps({"rows": rows}).encode(),
                 headers={"Content-Type": "application/json", "Authorization": f"Api-Key {raw_key}"}, method="POST")
@@ -318,7 +331,7 @@ def test_postgresql_restarted_during_ingest_never_leaves_a_partial_batch():
 
         def hammer():
             i = 1
-            while not stop.is_set():
+            while not stop.is_set() and i < MONTHS * GROUPS:
                 outcomes[i] = post(i)
                 i += 1
 
@@ -334,7 +347,8 @@ def test_postgresql_restarted_during_ingest_never_leaves_a_partial_batch():
             client.join(60)
 
         stored = dict(line.split("|") for line in pg.psql(
-            "SELECT to_char(period, 'YYYY-MM'), count(*) FROM ratings_storeperformance GROUP BY 1").split())
+            "SELECT split_part(st.external_id, 'TM', 1) || ':' || to_char(sp.period, 'YYYY-MM'), count(*) "
+            "FROM ratings_storeperformance sp JOIN providers_store st ON st.id = sp.store_id GROUP BY 1").split())
     finally:
         if server is not None:
             server.terminate()
@@ -342,11 +356,11 @@ def test_postgresql_restarted_during_ingest_never_leaves_a_partial_batch():
         pg.ctl("stop", "-m", "immediate")
         shutil.rmtree(base, ignore_errors=True)
 
-    partial = {i: (outcome, stored.get(month(i))) for i, outcome in outcomes.items()
-               if stored.get(month(i), "0") not in ("0", str(BATCH))}
+    partial = {i: (outcome, stored.get(batch_key(i))) for i, outcome in outcomes.items()
+               if stored.get(batch_key(i), "0") not in ("0", str(BATCH))}
     assert partial == {}, f"half-written batches: {partial}"
-    wrong = {i: (outcome, stored.get(month(i), "0")) for i, outcome in outcomes.items()
-             if (outcome == 200) != (stored.get(month(i), "0") == str(BATCH))}
+    wrong = {i: (outcome, stored.get(batch_key(i), "0")) for i, outcome in outcomes.items()
+             if (outcome == 200) != (stored.get(batch_key(i), "0") == str(BATCH))}
     assert wrong == {}, f"a response disagrees with what was stored: {wrong}"
     errors = [outcome for outcome in outcomes.values() if outcome != 200]
     print(f"{len(outcomes)} batches, {len(errors)} failed during the restarts: {sorted(set(map(str, errors)))}")
