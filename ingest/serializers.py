@@ -15,7 +15,7 @@ class PerformanceRowSerializer(serializers.Serializer):
 
     platform = serializers.CharField(help_text="Platform code, e.g. `tmall`.")
     store_external_id = serializers.CharField(help_text="The store's id on the platform (known to the directory).")
-    period = serializers.CharField(help_text="Month, `YYYY-MM`.")
+    period = serializers.CharField(help_text="Month, `YYYY-MM`, from 2000-01 to next month.")
     product_score = CellField(help_text="0–5, 2 decimals.")
     logistics_score = CellField(help_text="0–5, 2 decimals.")
     service_score = CellField(help_text="0–5, 2 decimals.")

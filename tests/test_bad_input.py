@@ -1,12 +1,29 @@
-"""Bad query parameters on every merchant page and API list endpoint: 400 or a clear page, never a 500.
+"""Bad input on every merchant page, API endpoint and import: 400, a clear page or row errors, never a 500.
 
 Each page is probed with a table of bad values for every parameter it reads (and a few it does not), one
-parameter at a time, plus repeated parameters and oversized lists.
+parameter at a time, plus repeated parameters and oversized lists. Then the bad input the pipeline takes: periods
+that are no month or out of range (API, dry run, command, admin upload).
 """
-import pytest
-from django.test import Client
+import csv
+import datetime as dt
+import io
 
-from tests.factories import ProviderFactory, ReviewFactory, UserFactory, reset_anonymous_throttle
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ingest.importers import PERFORMANCE_COLUMNS
+from ingest.models import ImportJob
+from partners.authentication import throttle_reset
+from ratings import scoring
+from ratings.models import StorePerformance
+from tests.factories import (
+    STEWARDS, EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory, UserFactory, api_client, api_key,
+    performance_row, reset_anonymous_throttle, staff_user, table_counts, write_csv,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +135,117 @@ def test_nul_in_the_query_string_is_refused_before_any_view(client, path):
             "status": 400, "code": "invalid_query", "message": "The query string contains a NUL character.",
             "errors": [],
         }
+
+
+# Periods: a month from 2000-01 to next month, through every way in (issue 8)
+
+
+@pytest.fixture
+def store(db):
+    """The store `performance_row()` names, run by a provider, so a good row imports."""
+    store = StoreFactory(external_id="TM001")
+    EngagementFactory(provider=ProviderFactory(slug="acme"), store=store, start_date=dt.date(2024, 1, 1))
+    return store
+
+
+@pytest.fixture
+def ingest(store):
+    key, raw = api_key(scopes=["ingest"])
+    client = api_client(raw)
+
+    def post(body, *, content_type=None):
+        throttle_reset(scope="ingest", ident=f"key:{key.prefix}")
+        if content_type:  # a body sent as the text given
+            return client.post(reverse("api:performance"), body, content_type=content_type)
+        return client.post(reverse("api:performance"), body, format="json")
+
+    return post
+
+
+def api_errors(ingest, *, period, dry_run):
+    response = ingest({"rows": [performance_row(period=period)], "dry_run": dry_run})
+    assert response.status_code == 400, (response.status_code, response.content[:300])
+    return [(e["row"], e["field"], e["code"], e["message"]) for e in response.json()["errors"]]
+
+
+def command_errors(tmp_path, *, period, dry_run):
+    path = write_csv(tmp_path / "performance.csv", [performance_row(period=period)])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 处错误"):
+        call_command("import_performance", str(path), *(["--dry-run"] if dry_run else []), stderr=err)
+    return err.getvalue().splitlines()
+
+
+def upload_errors(client, capture, *, period):
+    client.force_login(staff_user(STEWARDS))
+    data = io.StringIO()
+    writer = csv.DictWriter(data, fieldnames=PERFORMANCE_COLUMNS)
+    writer.writeheader()
+    writer.writerow(performance_row(period=period))
+    with capture(execute=True):
+        client.post(reverse("admin:ingest_importjob_add"),
+                    {"kind": "performance", "file": SimpleUploadedFile("p.csv", data.getvalue().encode())})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.INVALID
+    return [(e["row"], e["column"], e["code"], e["message"]) for e in job.errors]
+
+
+def next_month() -> dt.date:
+    return scoring.add_months(scoring.month_start(timezone.localdate()), 1)
+
+
+def range_message(value: str) -> str:
+    return f"月份须在 2000-01 至 {next_month():%Y-%m} 之间：{value}"
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_period_in_year_0000_is_a_row_error_on_the_api_and_its_dry_run(ingest, dry_run):
+    before = table_counts()
+
+    assert api_errors(ingest, period="0000-05", dry_run=dry_run) == [
+        (0, "period", "invalid_month", "月份须为 YYYY-MM 格式：0000-05")]
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_period_in_year_0000_is_a_row_error_in_the_import_command(store, tmp_path, dry_run):
+    before = table_counts()
+
+    assert command_errors(tmp_path, period="0000-05", dry_run=dry_run) == [
+        "row 2, column period: 月份须为 YYYY-MM 格式：0000-05"]
+    assert table_counts() == before
+
+
+def test_a_period_in_year_0000_is_a_row_error_in_the_admin_upload(
+    store, client, django_capture_on_commit_callbacks
+):
+    assert upload_errors(client, django_capture_on_commit_callbacks, period="0000-05") == [
+        (2, "period", "invalid_month", "月份须为 YYYY-MM 格式：0000-05")]
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-01", "1999-12", "next+1"])
+def test_a_period_outside_2000_01_to_next_month_is_refused_naming_the_range(ingest, tmp_path, client,
+                                                                            django_capture_on_commit_callbacks,
+                                                                            period):
+    if period == "next+1":
+        period = f"{scoring.add_months(next_month(), 1):%Y-%m}"
+    before = table_counts()
+
+    assert api_errors(ingest, period=period, dry_run=False) == [
+        (0, "period", "out_of_range", range_message(period))]
+    assert api_errors(ingest, period=period, dry_run=True) == [
+        (0, "period", "out_of_range", range_message(period))]
+    assert command_errors(tmp_path, period=period, dry_run=False) == [f"row 2, column period: {range_message(period)}"]
+    assert upload_errors(client, django_capture_on_commit_callbacks, period=period) == [
+        (2, "period", "out_of_range", range_message(period))]
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize("period", ["2000-01", "next"])
+def test_the_range_of_periods_includes_both_ends(ingest, period):
+    period = f"{next_month():%Y-%m}" if period == "next" else period
+
+    response = ingest({"rows": [performance_row(period=period)]})
+
+    assert response.status_code == 200, response.content[:300]
+    assert StorePerformance.objects.get().period.strftime("%Y-%m") == period

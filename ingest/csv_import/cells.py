@@ -25,6 +25,11 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _FORMULA_QUOTED = ("'=", "'+", "'-", "'@", "'\t", "'\r", "''")
 
 
+def _month_text(month: dt.date) -> str:
+    """YYYY-MM; strftime("%Y") does not pad years below 1000 on every platform."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
 def cell(row: Mapping[str, Any], column: str) -> str:
     """A cell's text without surrounding spaces; JSON numbers become their text; an export's formula quote dropped."""
     value = row.get(column)
@@ -123,16 +128,22 @@ class Cells:
         self.error(column, _("日期须为 YYYY-MM-DD 格式：%(value)s") % {"value": value}, "invalid_date")
         return None
 
-    def month(self, column: str) -> dt.date | None:
-        """A month written YYYY-MM, as the date of its first day."""
+    def month(self, column: str, *, earliest: dt.date, latest: dt.date) -> dt.date | None:
+        """A month written YYYY-MM, as the date of its first day, from `earliest` to `latest` (months, inclusive)."""
         value = self._present(column, True)
         if value is None:
             return None
         match = _MONTH.fullmatch(value)
-        if match and 1 <= int(match[2]) <= 12:
-            return dt.date(int(match[1]), int(match[2]), 1)
-        self.error(column, _("月份须为 YYYY-MM 格式：%(value)s") % {"value": value}, "invalid_month")
-        return None
+        # Year 0000 matches the pattern but is no date (dt.date raises): an invalid month like 2025-13.
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < dt.MINYEAR:
+            self.error(column, _("月份须为 YYYY-MM 格式：%(value)s") % {"value": value}, "invalid_month")
+            return None
+        month = dt.date(int(match[1]), int(match[2]), 1)
+        if not earliest <= month <= latest:
+            self.error(column, _("月份须在 %(earliest)s 至 %(latest)s 之间：%(value)s") % {
+                "earliest": _month_text(earliest), "latest": _month_text(latest), "value": value}, "out_of_range")
+            return None
+        return month
 
     def choice(self, column: str, *, choices: type[models.TextChoices]) -> str | None:
         value = self._present(column, True)

@@ -5,12 +5,15 @@ Same contract as `directory`: rows of strings in, every row validated before any
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from providers.models import Engagement, Platform
+from ratings import scoring
 from ratings.models import DIMENSION_FIELDS, Review, StorePerformance
 
 from ..csv_import import (
@@ -29,6 +32,9 @@ PERFORMANCE_COLUMNS = (
 )
 SCORE_FIELDS = ("product_score", "logistics_score", "service_score")
 RATE_FIELDS = ("complaint_rate", "refund_rate", "on_time_ship_rate")
+# Performance periods run from this month to next month (slack for clocks and time zones at a month's turn):
+# 0001-01 or 9999-12 is a typo, and stored it would sit in every window and export.
+EARLIEST_PERIOD = dt.date(2000, 1, 1)
 
 
 @dataclass
@@ -102,7 +108,9 @@ def performance_load(
     numbered = number_rows(rows, columns=PERFORMANCE_COLUMNS, first_row=first_row, errors=errors)
     platforms = code_map(Platform)
     stores = stores_by_key(numbered, platforms=platforms)
-    parsed = parse_rows(numbered, parse=lambda cells: _parse_performance(cells, platforms=platforms, stores=stores),
+    latest = scoring.add_months(scoring.month_start(timezone.localdate()), 1)
+    parsed = parse_rows(numbered, parse=lambda cells: _parse_performance(cells, platforms=platforms, stores=stores,
+                                                                         latest=latest),
                         key_columns=("platform", "store_external_id", "period"), errors=errors)
     if errors:
         raise ImportFailed(errors)
@@ -114,10 +122,10 @@ def performance_load(
     return result
 
 
-def _parse_performance(cells: Cells, *, platforms, stores):
+def _parse_performance(cells: Cells, *, platforms, stores, latest: dt.date):
     field = StorePerformance._meta.get_field
     store = parse_store(cells, platforms=platforms, stores=stores)
-    period = cells.month("period")
+    period = cells.month("period", earliest=EARLIEST_PERIOD, latest=latest)
     values = {
         **{name: cells.decimal(name, field=field(name), min_value=0, max_value=5) for name in SCORE_FIELDS},
         "gmv": cells.decimal("gmv", field=field("gmv"), min_value=0),
