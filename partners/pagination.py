@@ -146,7 +146,7 @@ class KeysetPagination(BasePagination):
                     and isinstance(data.get("v"), list) and len(data["v"]) == len(self.keys)):
                 raise ValueError
             data["v"] = [self._parse(key, value) for key, value in zip(self.keys, data["v"])]
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, DjangoValidationError):
+        except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError, DjangoValidationError):
             raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
         return data
 

@@ -2,11 +2,13 @@
 
 Each page is probed with a table of bad values for every parameter it reads (and a few it does not), one
 parameter at a time, plus repeated parameters and oversized lists. Then the bad input the pipeline takes: periods
-that are no month or out of range (API, dry run, command, admin upload).
+that are no month or out of range (API, dry run, command, admin upload), and JSON nested too deep.
 """
+import base64
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,6 +20,7 @@ from django.utils import timezone
 from ingest.importers import PERFORMANCE_COLUMNS
 from ingest.models import ImportJob
 from partners.authentication import throttle_reset
+from partners.parsers import json_depth_exceeds
 from ratings import scoring
 from ratings.models import StorePerformance
 from tests.factories import (
@@ -249,3 +252,46 @@ def test_the_range_of_periods_includes_both_ends(ingest, period):
 
     assert response.status_code == 200, response.content[:300]
     assert StorePerformance.objects.get().period.strftime("%Y-%m") == period
+
+
+# JSON nested too deep for the parser (issue 8)
+
+
+def test_json_nested_100000_deep_is_a_clear_400_not_a_recursion_error(ingest):
+    before = table_counts()
+
+    response = ingest("[" * 100_000 + "]" * 100_000, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"status": 400, "code": "parse_error", "message": "JSON 嵌套过深：最多 32 层。",
+                               "errors": []}
+    assert table_counts() == before
+
+
+def nested(depth: int) -> dict:
+    """An ingest body nested `depth` objects and arrays deep: {"rows": [{…, "extra": [[…[1]…]]}]}."""
+    value = 1
+    for _ in range(depth - 3):  # the body, its rows and a row are the first three levels
+        value = [value]
+    return {"rows": [performance_row(extra=value)]}
+
+
+@pytest.mark.parametrize("depth, refused", [(3, False), (32, False), (33, True), (500, True)])
+def test_json_nested_past_32_levels_is_refused_even_when_python_could_parse_it(ingest, depth, refused):
+    body = nested(depth)
+    assert json_depth_exceeds(body, depth - 1) and not json_depth_exceeds(body, depth)
+
+    response = ingest(body)
+
+    assert response.status_code == 400  # when not refused, for the unknown column `extra`
+    assert (response.json()["code"] == "parse_error") is refused, response.json()
+
+
+def test_a_cursor_of_json_nested_100000_deep_is_an_invalid_cursor(client, seeded):
+    reset_anonymous_throttle()
+    cursor = base64.urlsafe_b64encode(("[" * 100_000 + "]" * 100_000).encode()).decode()
+
+    response = client.get("/api/v1/providers/", {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "cursor"

@@ -211,7 +211,8 @@ REST_FRAMEWORK = {
     # Client address = REMOTE_ADDR unless this many proxies in front append X-Forwarded-For (else it is spoofable).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser, refusing bodies nested too deep with a 400 (a RecursionError would be a 500).
+    "DEFAULT_PARSER_CLASSES": ["partners.parsers.DepthLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": None,
     # partners' handler, with SQLite's "database is locked" answered 503 + Retry-After (config/middleware.py).
