@@ -7,13 +7,13 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 CHECK_TIMEOUT_SECONDS = 2
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """The process is up and answering; touches nothing else."""
     return JsonResponse({"status": "ok"})
@@ -48,7 +48,7 @@ CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request):
     """Database, cache and broker reachable; 503 naming what is not."""
     results, ready = {}, True

@@ -224,3 +224,20 @@ def test_phone_number_in_a_published_review_is_shown_masked(client, dataset):
     body = response.content.decode()
     assert "有问题请打" in body, "the published review is not on the provider page"
     assert PHONE not in body
+
+
+@pytest.mark.parametrize("who", ["anonymous", "merchant"])
+def test_every_page_that_answers_get_also_answers_head(client, dataset, who):
+    # HEAD is GET without the body (RFC 9110 §9.3.2): link checkers, monitors and load balancers send it.
+    found, _ = walk(dataset)
+    http = clients(client, dataset)[who]
+    refused = []
+    for item in found:
+        if get(http, item.url).status_code == 405:
+            continue  # a POST-only view (sign-out): HEAD is refused like GET
+        if item.is_api:
+            reset_anonymous_throttle()
+        response = http.head(item.url, HTTP_ACCEPT="text/html,application/json")
+        if response.status_code == 405:
+            refused.append(f"HEAD {item.url} ({item.route})")
+    assert not refused, "\n".join(refused)
