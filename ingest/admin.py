@@ -3,8 +3,6 @@ export actions it adds to the admins of the data it loads (in the importers' for
 """
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -149,12 +147,11 @@ class ImportJobAdmin(admin.ModelAdmin):
         job = get_object_or_404(ImportJob.objects.defer("data"), pk=object_id)
         if not self.has_view_permission(request, job):
             raise PermissionDenied
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # Columns and messages quote the uploaded file's text, which may be a formula: csv_lines neutralises it.
+        rows = [["row", "column", "message", "code"],
+                *([str(e["row"]), e["column"], e["message"], e["code"]] for e in job.errors)]
+        response = HttpResponse("".join(csv_lines(rows)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(["row", "column", "message", "code"])
-        writer.writerows([e["row"], e["column"], e["message"], e["code"]] for e in job.errors)
         return response
 
     def template_view(self, request, kind):

@@ -2,7 +2,8 @@
 
 Each page is probed with a table of bad values for every parameter it reads (and a few it does not), one
 parameter at a time, plus repeated parameters and oversized lists. Then the bad input the pipeline takes: periods
-that are no month or out of range (API, dry run, command, admin upload), and JSON nested too deep.
+that are no month or out of range (API, dry run, command, admin upload), JSON nested too deep, and formula text
+coming back in the admin's errors CSV.
 """
 import base64
 import csv
@@ -295,3 +296,28 @@ def test_a_cursor_of_json_nested_100000_deep_is_an_invalid_cursor(client, seeded
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+# The admin's errors CSV: what the file said comes back as text, never as a live formula (issue 10)
+
+
+def test_the_errors_csv_quotes_formula_text_from_the_uploaded_file(store, client, django_capture_on_commit_callbacks):
+    client.force_login(staff_user(STEWARDS))
+    formula = '=HYPERLINK("http://x","y")'
+    data = io.StringIO()
+    writer = csv.writer(data)
+    writer.writerow([*PERFORMANCE_COLUMNS, formula])  # an unknown column: its error names it in the column cell
+    writer.writerow([*performance_row().values(), "z"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:ingest_importjob_add"),
+                    {"kind": "performance", "file": SimpleUploadedFile("p.csv", data.getvalue().encode())})
+    job = ImportJob.objects.get()
+    assert [(e["row"], e["column"]) for e in job.errors] == [(1, formula)]
+
+    response = client.get(reverse("admin:ingest_importjob_errors", args=[job.pk]))
+
+    text = response.content.decode()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["row", "column", "message", "code"]
+    assert rows[1:] == [["1", "'" + formula, f"未知的列：{formula}", "unknown_columns"]]
