@@ -264,6 +264,12 @@ def provider_staff(provider, username=None):
     return user
 
 
+def seeded_review(engagement, day):
+    """A review as the demo seeding or a CSV import writes it: no author, no engagement link."""
+    return ReviewFactory(provider=engagement.provider, store=engagement.store, created_at=day,
+                         status=Review.Status.PENDING)
+
+
 # Admin roles (issue 5): staff users in the groups made by providers/migrations/*_roles.
 
 GRADERS, MODERATORS, STEWARDS = "Graders", "Moderators", "Data stewards"

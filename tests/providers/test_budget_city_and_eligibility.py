@@ -1,6 +1,5 @@
 """Product-review fixes: the directory's budget filter, "杭州市" as a city, review eligibility, English pages."""
 import datetime as dt
-import io
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -8,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from tests.factories import (
     api_client,
     merchant_of,
     reset_anonymous_throttle,
+    seeded_review,
 )
 
 LIST_URL = reverse("providers:list")
@@ -168,12 +167,6 @@ def merchant(engagement):
     return merchant_of(engagement.store, username="merchant_yi")
 
 
-def seeded_review(engagement, day):
-    """A review as the demo seeding or a CSV import writes it: no author, no engagement link."""
-    return ReviewFactory(provider=engagement.provider, store=engagement.store, created_at=day,
-                         status=Review.Status.PENDING)
-
-
 def offered(merchant, provider, today):
     return (list(merchant_reviewable_engagements(user=merchant, provider=provider, on=today)),
             list(merchant_open_engagements(user=merchant, on=today)))
@@ -269,24 +262,6 @@ def test_form_refuses_a_reviewed_engagement_posted_by_hand(client, engagement, m
     assert Review.objects.count() == 1
 
 
-def test_demo_accounts_picks_engagements_without_a_seeded_review(db, today):
-    reviewed = EngagementFactory(provider=ProviderFactory(slug="top", score=Decimal("4.90")),
-                                 start_date=today - dt.timedelta(days=200))
-    seeded_review(reviewed, today - dt.timedelta(days=40))
-    free = EngagementFactory(provider=reviewed.provider, start_date=today - dt.timedelta(days=100))
-    other = EngagementFactory(provider=ProviderFactory(slug="second", score=Decimal("4.50")),
-                              start_date=today - dt.timedelta(days=50))
-    seeded_review(other, today - dt.timedelta(days=60))  # before that engagement began: does not count
-
-    call_command("demo_accounts", password="demo-pass-1", stores=3, stdout=io.StringIO())
-
-    from django.contrib.auth import get_user_model
-
-    merchant = get_user_model().objects.get(username="demo_merchant")
-    assert sorted(merchant.stores.values_list("pk", flat=True)) == sorted([free.store_id, other.store_id])
-    assert sorted(e.pk for e in merchant_open_engagements(user=merchant, on=today)) == sorted([free.pk, other.pk])
-
-
 # 4. English pages ---------------------------------------------------------------------------------------------------
 
 
@@ -354,24 +329,3 @@ def test_fixed_english_msgstrs_have_no_full_width_punctuation():
 
     assert len(checked) >= len(fixed)
     assert [s for s in checked if re.search("[：“”（），。；！？]", s)] == []
-
-
-def test_demo_accounts_fills_up_from_providers_already_chosen_and_resets_earlier_stores(db, today):
-    top = ProviderFactory(slug="top", score=Decimal("4.90"))
-    first = EngagementFactory(provider=top, start_date=today - dt.timedelta(days=300))
-    second = EngagementFactory(provider=top, start_date=today - dt.timedelta(days=200))
-    other = EngagementFactory(provider=ProviderFactory(slug="second", score=Decimal("4.50")),
-                              start_date=today - dt.timedelta(days=50))
-    stale = StoreFactory()
-    merchant = merchant_of(stale, username="demo_merchant")
-    errors = io.StringIO()
-
-    call_command("demo_accounts", password="demo-pass-1", stores=3, stdout=io.StringIO(), stderr=errors)
-
-    assert sorted(merchant.stores.values_list("pk", flat=True)) == sorted(
-        [first.store_id, second.store_id, other.store_id]
-    )
-    assert errors.getvalue() == ""
-
-    call_command("demo_accounts", password="demo-pass-1", stores=4, stdout=io.StringIO(), stderr=errors)
-    assert errors.getvalue() == "only 3 unreviewed engagements of listed providers to offer\n"

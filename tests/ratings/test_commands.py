@@ -1,4 +1,4 @@
-"""recompute_ratings and export_ratings from the command line."""
+"""recompute_ratings from the command line."""
 import datetime as dt
 import io
 from decimal import Decimal as D
@@ -65,16 +65,3 @@ def test_recompute_one_provider_by_slug():
 def test_recompute_rejects_bad_arguments_clearly(args, message):
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call_command("recompute_ratings", *args, stdout=io.StringIO(), stderr=io.StringIO())
-
-
-def test_export_rejects_a_bad_period():
-    with pytest.raises(CommandError, match="'June' is not a month in the form YYYY-MM"):
-        call_command("export_ratings", "--period", "June", stdout=io.StringIO())
-
-
-def test_export_of_an_empty_period_prints_only_the_header():
-    out = io.StringIO()
-    call_command("export_ratings", "--period", "2030-01", stdout=out)
-    assert out.getvalue() == (
-        "slug,period,composite,reviews,performance,active_stores,excellent_stores,candidate_tier,tier,status,at_risk\n"
-    )

@@ -4,7 +4,6 @@ import datetime as dt
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,11 +19,10 @@ from ratings.models import (
     ReviewAppeal,
     ScoreSnapshot,
 )
-from ingest.models import ImportJob
 from ratings.services.reviews import review_submit
 from tests.factories import (
     GRADERS, MODERATORS, STEWARDS, EngagementFactory, ProviderFactory, ReviewAppealFactory, ReviewFactory,
-    StoreFactory, UserFactory, provider_staff, rated_provider, review_row, staff_user, write_csv,
+    StoreFactory, UserFactory, provider_staff, rated_provider, staff_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -314,34 +312,6 @@ def test_the_decision_settles_the_appeal(moderator_client, moderator, decision, 
 
 
 # Bursts ----------------------------------------------------------------------------------------------------------
-
-def review_rows_for(provider_slug, stores, day):
-    return [review_row(provider_slug=provider_slug, store_external_id=s.external_id, created_at=day.isoformat())
-            for s in stores]
-
-
-def test_a_burst_in_an_admin_import_is_held_for_moderation(client, tmp_path, django_capture_on_commit_callbacks):
-    provider = ProviderFactory(slug="acme")
-    stores = [EngagementFactory(provider=provider, store=StoreFactory(external_id=f"TM{n:03d}")).store
-              for n in range(7)]
-    rows = review_rows_for("acme", stores[:6], dt.date(2025, 3, 1)) + review_rows_for(
-        "acme", stores[6:], dt.date(2025, 3, 2))
-    client.force_login(staff_user(STEWARDS))
-    upload = SimpleUploadedFile("reviews.csv", write_csv(tmp_path / "r.csv", rows).read_bytes())
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:ingest_importjob_add"), {"kind": "reviews", "file": upload})
-    job = ImportJob.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
-
-    assert sorted(Review.objects.values_list("created_at", "status", "burst")) == [
-        *[(dt.date(2025, 3, 1), "pending", True)] * 6, (dt.date(2025, 3, 2), "published", False)]
-    event = RatingEvent.objects.get(kind=RatingEvent.Kind.BURST)
-    assert (event.provider, event.to_value, event.period, event.actor) == (provider, "6", dt.date(2025, 3, 1), None)
-    assert event.reason == "2025-03-01 当日收到 6 条评价（此前日均 0.00 条），6 条暂缓发布，等待审核"
-    client.force_login(staff_user(MODERATORS))
-    queue = client.get(reverse(QUEUE)).context["cl"].result_list
-    assert sorted(r.created_at for r in queue) == [dt.date(2025, 3, 1)] * 6
 
 
 def _reviews_on(provider, stores, day, **fields):

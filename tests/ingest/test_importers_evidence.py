@@ -1,6 +1,6 @@
+"""ingest.importers.evidence: the reviews and performance loaders, run through ingest.services."""
 import datetime as dt
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.db import connection
@@ -8,29 +8,12 @@ from django.test.utils import CaptureQueriesContext
 
 from ingest.csv_import import ImportFailed, read_csv
 from ingest.services import import_performance, import_reviews
-from ratings.models import PendingRecompute, Review, StorePerformance
+from ratings.models import PendingRecompute, RatingEvent, Review, StorePerformance
 from tests.factories import (
     EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory, StorePerformanceFactory, performance_row,
     review_row, table_counts, write_csv,
 )
-
-
-@pytest.fixture
-def unbatched(monkeypatch):
-    """Lift SQLite's 999-parameter split of bulk statements (PostgreSQL has none), so counts measure the importer."""
-    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: max(len(objs), 1))
-
-
-@pytest.fixture
-def acme(db):
-    return ProviderFactory(slug="acme")
-
-
-@pytest.fixture
-def store(acme):
-    store = StoreFactory(external_id="TM001")
-    EngagementFactory(provider=acme, store=store, start_date=dt.date(2024, 1, 1))
-    return store
+from tests.ingest.conftest import reimport_rows
 
 
 def errors_of(excinfo) -> list[tuple[int, str, str]]:
@@ -92,7 +75,7 @@ def test_reimporting_the_same_reviews_changes_nothing(store):
 
 @pytest.mark.django_db
 def test_a_file_status_does_not_change_an_existing_review(store, acme):
-    # Moderation decides an existing review's status (tests/ratings/test_import_safety.py has the full story).
+    # Moderation decides an existing review's status (the re-import tests below have the full story).
     existing = ReviewFactory(provider=acme, store=store, created_at=dt.date(2025, 3, 1), rating=5, title="服务很好",
                              body="运营团队专业，沟通及时。", effect=5, communication=4)
     import_reviews(rows=[review_row(created_at="2025-03-02")])
@@ -144,18 +127,6 @@ def test_bad_review_rows_are_all_reported_and_nothing_is_written(store):
 
 
 @pytest.mark.django_db
-def test_review_import_calls_the_rating_services_with_the_affected_providers(store, acme):
-    with mock.patch("ingest.services.reviews_refresh_verification") as refresh, \
-            mock.patch("ingest.services.ratings_request_recompute") as recompute:
-        import_reviews(rows=[review_row()])
-        import_reviews(rows=[review_row()])
-        import_reviews(rows=[review_row(rating="1")], dry_run=True)
-
-    refresh.assert_called_once_with(provider_ids={acme.pk})
-    recompute.assert_called_once_with(provider_ids={acme.pk})
-
-
-@pytest.mark.django_db
 def test_review_dry_run_reports_counts_and_writes_nothing(store):
     import_reviews(rows=[review_row()])
     before = table_counts()
@@ -181,6 +152,67 @@ def test_review_import_query_count_does_not_grow_with_rows(store, unbatched):
     assert created[0] == created[1]
     assert updated[0] == updated[1]
     assert unchanged[0] == unchanged[1]
+
+
+# Re-importing reviews keeps moderators' decisions
+
+
+def moderation_of(review: Review) -> tuple:
+    review.refresh_from_db()
+    return review.status, review.moderated_at, review.moderated_by_id, review.burst
+
+
+def test_reimport_keeps_moderation_decisions_and_applies_the_other_fields(acme, moderator, moderated):
+    before = {day: moderation_of(review) for day, review in moderated.items()}
+    events = RatingEvent.objects.count()
+
+    result = import_reviews(rows=reimport_rows())
+
+    assert (result.created, result.updated, result.unchanged, result.moderation_kept) == (1, 1, 1, 2)
+    assert result.affected_provider_ids == {acme.pk}
+    rejected, published = moderated["2025-03-01"], moderated["2025-03-02"]
+    assert moderation_of(rejected) == before["2025-03-01"]
+    assert moderation_of(published) == before["2025-03-02"]
+    assert (rejected.status, rejected.moderated_by, published.status, published.moderated_by) == (
+        Review.Status.REJECTED, moderator, Review.Status.PUBLISHED, moderator)
+    assert rejected.body == "补充：后来响应变慢了。"
+    assert published.body == "运营团队专业，沟通及时。"
+    new = Review.objects.get(created_at="2025-03-05")
+    assert (new.status, new.rating, new.moderated_at, new.moderated_by) == (Review.Status.PUBLISHED, 3, None, None)
+    assert RatingEvent.objects.count() == events  # nothing was moderated by the import
+    assert list(PendingRecompute.objects.values_list("provider_id", flat=True)) == [acme.pk]
+
+
+def test_reimport_of_only_a_different_status_changes_nothing(acme, moderated):
+    result = import_reviews(rows=[review_row(created_at="2025-03-01", status="published"),
+                                  review_row(created_at="2025-03-02", status="malicious")])
+
+    assert (result.created, result.updated, result.unchanged, result.moderation_kept) == (0, 0, 2, 2)
+    assert result.affected_provider_ids == set()
+    assert sorted(Review.objects.values_list("created_at", "status")) == [
+        (dt.date(2025, 3, 1), "rejected"), (dt.date(2025, 3, 2), "published")]
+    assert PendingRecompute.objects.count() == 0
+
+
+def test_a_review_held_by_burst_detection_stays_held_on_reimport(acme, store):
+    held = ReviewFactory(provider=acme, store=acme.engagements.get().store, created_at=dt.date(2025, 3, 1),
+                         status=Review.Status.PENDING, burst=True, effect=5, communication=4)
+
+    result = import_reviews(rows=[review_row(created_at="2025-03-01", status="published")])
+
+    assert (result.created, result.updated, result.unchanged, result.moderation_kept) == (0, 0, 1, 1)
+    assert moderation_of(held) == (Review.Status.PENDING, None, None, True)
+
+
+def test_a_reimport_dry_run_reports_the_kept_count_and_writes_nothing(acme, moderated):
+    before = {day: moderation_of(review) for day, review in moderated.items()}
+
+    result = import_reviews(rows=reimport_rows(), dry_run=True)
+
+    assert (result.created, result.updated, result.unchanged, result.moderation_kept) == (1, 1, 1, 2)
+    assert {day: moderation_of(review) for day, review in moderated.items()} == before
+    assert moderated["2025-03-01"].body == "运营团队专业，沟通及时。"
+    assert Review.objects.count() == 2
 
 
 # Performance
@@ -283,16 +315,6 @@ def test_performance_rows_from_an_api_list_are_numbered_from_zero(store):
 
     assert errors_of(excinfo) == [(1, "on_time_ship_rate", "out_of_range")]
     assert StorePerformance.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_performance_import_requests_recompute_but_not_verification(store, acme):
-    with mock.patch("ingest.services.reviews_refresh_verification") as refresh, \
-            mock.patch("ingest.services.ratings_request_recompute") as recompute:
-        import_performance(rows=[performance_row()])
-
-    refresh.assert_not_called()
-    recompute.assert_called_once_with(provider_ids={acme.pk})
 
 
 @pytest.mark.django_db

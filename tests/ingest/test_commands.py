@@ -1,17 +1,23 @@
+"""The data pipeline's management commands: import_*, export_ratings and demo_accounts."""
 import datetime as dt
+import io
+from decimal import Decimal
 from io import StringIO
 from unittest import mock
 
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.db import connections
+from django.utils import timezone
 
 from providers.models import Provider
 from ratings.models import Review, StorePerformance
+from ratings.selectors import merchant_open_engagements
 from tests.factories import (
-    EngagementFactory, ProviderFactory, StoreFactory, engagement_row, performance_row, provider_row, review_row,
-    table_counts, write_csv,
+    EngagementFactory, ProviderFactory, StoreFactory, engagement_row, merchant_of, performance_row, provider_row,
+    review_row, seeded_review, table_counts, write_csv,
 )
+from tests.ingest.conftest import reimport_rows
 
 
 def run(*args) -> tuple[str, str]:
@@ -28,13 +34,6 @@ def run_from_shell(*argv) -> int:
         except SystemExit as exit:
             return exit.code
     return 0
-
-
-@pytest.fixture
-def store(db):
-    store = StoreFactory(external_id="TM001")
-    EngagementFactory(provider=ProviderFactory(slug="acme"), store=store, start_date=dt.date(2024, 1, 1))
-    return store
 
 
 @pytest.mark.django_db
@@ -144,3 +143,93 @@ def test_import_performance_command(store, tmp_path):
     assert out == "created 2, updated 0, unchanged 0\n"
     assert dry.startswith("created 0, updated 0, unchanged 2\n")
     assert StorePerformance.objects.filter(store=store).count() == 2
+
+
+# Re-imported reviews keep their moderation
+
+
+def test_the_command_prints_the_kept_count(acme, moderated, tmp_path):
+    path = write_csv(tmp_path / "reviews.csv", reimport_rows())
+    out = io.StringIO()
+
+    call_command("import_reviews", str(path), "--dry-run", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "created 1, updated 1, unchanged 1",
+        "试运行：未写入任何数据。",
+        "保留审核状态 2 条：已有评价的状态不按文件改动。",
+    ]
+    assert Review.objects.get(created_at="2025-03-01").body == "运营团队专业，沟通及时。"
+
+
+def test_the_command_adds_no_line_when_nothing_was_kept(acme, store, tmp_path):
+    out = io.StringIO()
+
+    call_command("import_reviews", str(write_csv(tmp_path / "reviews.csv", reimport_rows())), stdout=out)
+
+    assert out.getvalue().splitlines() == ["created 3, updated 0, unchanged 0"]
+
+
+# export_ratings
+
+
+@pytest.mark.django_db
+def test_export_rejects_a_bad_period():
+    with pytest.raises(CommandError, match="'June' is not a month in the form YYYY-MM"):
+        call_command("export_ratings", "--period", "June", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_export_of_an_empty_period_prints_only_the_header():
+    out = io.StringIO()
+    call_command("export_ratings", "--period", "2030-01", stdout=out)
+    assert out.getvalue() == (
+        "slug,period,composite,reviews,performance,active_stores,excellent_stores,candidate_tier,tier,status,at_risk\n"
+    )
+
+
+# demo_accounts
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def test_demo_accounts_picks_engagements_without_a_seeded_review(db, today):
+    reviewed = EngagementFactory(provider=ProviderFactory(slug="top", score=Decimal("4.90")),
+                                 start_date=today - dt.timedelta(days=200))
+    seeded_review(reviewed, today - dt.timedelta(days=40))
+    free = EngagementFactory(provider=reviewed.provider, start_date=today - dt.timedelta(days=100))
+    other = EngagementFactory(provider=ProviderFactory(slug="second", score=Decimal("4.50")),
+                              start_date=today - dt.timedelta(days=50))
+    seeded_review(other, today - dt.timedelta(days=60))  # before that engagement began: does not count
+
+    call_command("demo_accounts", password="demo-pass-1", stores=3, stdout=io.StringIO())
+
+    from django.contrib.auth import get_user_model
+
+    merchant = get_user_model().objects.get(username="demo_merchant")
+    assert sorted(merchant.stores.values_list("pk", flat=True)) == sorted([free.store_id, other.store_id])
+    assert sorted(e.pk for e in merchant_open_engagements(user=merchant, on=today)) == sorted([free.pk, other.pk])
+
+
+def test_demo_accounts_fills_up_from_providers_already_chosen_and_resets_earlier_stores(db, today):
+    top = ProviderFactory(slug="top", score=Decimal("4.90"))
+    first = EngagementFactory(provider=top, start_date=today - dt.timedelta(days=300))
+    second = EngagementFactory(provider=top, start_date=today - dt.timedelta(days=200))
+    other = EngagementFactory(provider=ProviderFactory(slug="second", score=Decimal("4.50")),
+                              start_date=today - dt.timedelta(days=50))
+    stale = StoreFactory()
+    merchant = merchant_of(stale, username="demo_merchant")
+    errors = io.StringIO()
+
+    call_command("demo_accounts", password="demo-pass-1", stores=3, stdout=io.StringIO(), stderr=errors)
+
+    assert sorted(merchant.stores.values_list("pk", flat=True)) == sorted(
+        [first.store_id, second.store_id, other.store_id]
+    )
+    assert errors.getvalue() == ""
+
+    call_command("demo_accounts", password="demo-pass-1", stores=4, stdout=io.StringIO(), stderr=errors)
+    assert errors.getvalue() == "only 3 unreviewed engagements of listed providers to offer\n"

@@ -1,26 +1,15 @@
+"""ingest.importers.directory: the providers and engagements loaders, run through ingest.services."""
 import datetime as dt
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ingest.csv_import import ImportFailed, fetch_by_keys, read_csv
-from ingest.importers import PROVIDER_COLUMNS
+from ingest.csv_import import ImportFailed
 from ingest.services import import_engagements, import_providers
 from providers.models import Engagement, Provider, Store
-from ratings.models import PendingRecompute
-from tests.factories import (
-    EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory, engagement_row, provider_row, table_counts,
-    write_csv,
-)
-
-
-@pytest.fixture
-def unbatched(monkeypatch):
-    """Lift SQLite's 999-parameter split of bulk statements (PostgreSQL has none), so counts measure the importer."""
-    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: max(len(objs), 1))
+from tests.factories import EngagementFactory, ProviderFactory, StoreFactory, engagement_row, provider_row, table_counts
 
 
 def codes(manager) -> list[str]:
@@ -29,117 +18,6 @@ def codes(manager) -> list[str]:
 
 def errors_of(excinfo) -> list[tuple[int, str, str]]:
     return [(error.row, error.column, error.code) for error in excinfo.value.errors]
-
-
-def import_file(importer, path, **kwargs):
-    with open(path, "rb") as file:
-        return importer(rows=read_csv(file), **kwargs)
-
-
-# Reading files
-
-
-@pytest.mark.django_db
-def test_file_with_excel_bom_and_blank_lines_imports(tmp_path):
-    path = tmp_path / "providers.csv"
-    write_csv(path, [provider_row(), provider_row(slug="beta", name="贝塔")], encoding="utf-8-sig")
-    path.write_bytes(path.read_bytes().replace(b"\r\nbeta", b"\r\n\r\n,,,,,,,,,,,,\r\nbeta") + b"\r\n\r\n")
-
-    result = import_file(import_providers, path)
-
-    assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
-    assert sorted(Provider.objects.values_list("slug", flat=True)) == ["acme", "beta"]
-
-
-def test_rows_are_numbered_by_the_line_they_start_on():
-    data = "slug,name\n\nacme,\"爱克美\n电商\"\nbeta,贝塔\n".encode()
-
-    rows = read_csv(data)
-
-    assert rows.columns == ["slug", "name"]
-    assert rows.lines == [3, 5]
-    assert rows[0] == {"slug": "acme", "name": "爱克美\n电商"}
-
-
-@pytest.mark.django_db
-def test_gbk_file_is_rejected_naming_the_line_and_nothing_is_written(tmp_path):
-    path = tmp_path / "providers.csv"
-    write_csv(path, [provider_row(), provider_row(slug="beta", name="贝塔电商")], encoding="gbk")
-    before = table_counts()
-
-    with pytest.raises(ImportFailed) as excinfo:
-        import_file(import_providers, path)
-
-    # The header is ASCII; the first Chinese character is on line 2.
-    assert errors_of(excinfo) == [(2, "", "encoding")]
-    assert "UTF-8" in excinfo.value.errors[0].message
-    assert table_counts() == before
-
-
-@pytest.mark.django_db
-def test_missing_columns_are_named_in_one_error(tmp_path):
-    columns = [c for c in PROVIDER_COLUMNS if c not in ("city", "website")]
-    path = write_csv(tmp_path / "providers.csv", [provider_row()], columns=columns)
-    before = table_counts()
-
-    with pytest.raises(ImportFailed) as excinfo:
-        import_file(import_providers, path)
-
-    assert errors_of(excinfo) == [(1, "city, website", "missing_columns")]
-    assert "city, website" in excinfo.value.errors[0].message
-    assert table_counts() == before
-
-
-@pytest.mark.django_db
-def test_extra_column_is_an_error(tmp_path):
-    path = write_csv(tmp_path / "providers.csv", [provider_row(phone="12345")])
-    before = table_counts()
-
-    with pytest.raises(ImportFailed) as excinfo:
-        import_file(import_providers, path)
-
-    assert errors_of(excinfo) == [(1, "phone", "unknown_columns")]
-    assert table_counts() == before
-
-
-@pytest.mark.django_db
-def test_row_with_more_cells_than_the_header_is_an_error(tmp_path):
-    path = write_csv(tmp_path / "providers.csv", [provider_row()])
-    path.write_bytes(path.read_bytes().rstrip(b"\r\n") + b",surplus\r\n")
-
-    with pytest.raises(ImportFailed) as excinfo:
-        import_file(import_providers, path)
-
-    assert errors_of(excinfo) == [(2, "", "extra_cells")]
-
-
-@pytest.mark.django_db
-def test_rows_from_a_list_are_numbered_from_first_row():
-    rows = [provider_row(), provider_row(slug="beta", founded_year="一九九九")]
-
-    with pytest.raises(ImportFailed) as excinfo:
-        import_providers(rows=rows, first_row=0)
-
-    assert errors_of(excinfo) == [(1, "founded_year", "invalid_integer")]
-    assert Provider.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_keys_beyond_one_query_are_fetched_in_chunks():
-    providers = ProviderFactory.create_batch(3)
-    stores = StoreFactory.create_batch(3)
-    slugs = [(f"missing-{n}",) for n in range(1000)] + [(p.slug,) for p in providers]
-    store_keys = [(s.platform_id, f"missing-{n}") for n, s in enumerate(stores * 200)] + [
-        (s.platform_id, s.external_id) for s in stores]
-
-    with CaptureQueriesContext(connection) as captured:
-        by_slug = fetch_by_keys(Provider.objects.all(), fields=("slug",), keys=slugs)
-        by_store = fetch_by_keys(Store.objects.all(), fields=("platform_id", "external_id"), keys=store_keys)
-
-    # 1003 slugs → 2 queries of ≤ 900; 603 two-column keys → 2 queries of ≤ 450.
-    assert len(captured) == 4
-    assert by_slug == {(p.slug,): p for p in providers}
-    assert by_store == {(s.platform_id, s.external_id): s for s in stores}
 
 
 # Providers
@@ -321,11 +199,6 @@ def test_provider_import_query_count_does_not_grow_with_rows(unbatched):
 # Engagements
 
 
-@pytest.fixture
-def acme(db):
-    return ProviderFactory(slug="acme")
-
-
 @pytest.mark.django_db
 def test_import_engagements_creates_stores_and_engagements(acme):
     beta = ProviderFactory(slug="beta")
@@ -424,35 +297,6 @@ def test_bad_engagement_rows_are_all_reported_and_nothing_is_written(acme):
     assert "第2行" in messages[7, key]
     assert "第2行" in messages[8, "store_name"]
     assert table_counts() == before
-
-
-@pytest.mark.django_db
-def test_engagement_import_refreshes_verification_and_requests_recompute(acme, django_capture_on_commit_callbacks):
-    store = StoreFactory(external_id="TM001")
-    review = ReviewFactory(provider=acme, store=store, created_at=dt.date(2025, 3, 1), verified=False)
-
-    with django_capture_on_commit_callbacks() as callbacks:
-        import_engagements(rows=[engagement_row(start_date="2025-01-01", store_name=store.name)])
-
-    review.refresh_from_db()
-    assert review.verified is True
-    assert list(PendingRecompute.objects.values_list("provider_id", flat=True)) == [acme.pk]
-    assert len(callbacks) == 1
-
-
-@pytest.mark.django_db
-def test_engagement_import_calls_the_rating_services_with_the_affected_providers(acme):
-    other = ProviderFactory(slug="other")
-    import_engagements(rows=[engagement_row(provider_slug="other")])
-
-    with mock.patch("ingest.services.reviews_refresh_verification") as refresh, \
-            mock.patch("ingest.services.ratings_request_recompute") as recompute:
-        import_engagements(rows=[engagement_row(provider_slug="other"), engagement_row(start_date="2024-02-01")])
-        import_engagements(rows=[engagement_row(provider_slug="other")], dry_run=True)
-
-    refresh.assert_called_once_with(provider_ids={acme.pk})
-    recompute.assert_called_once_with(provider_ids={acme.pk})
-    assert other.pk not in refresh.call_args.kwargs["provider_ids"]
 
 
 @pytest.mark.django_db

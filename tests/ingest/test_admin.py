@@ -1,5 +1,6 @@
-"""CSV imports and exports in the admin, through its real views, as a logged-in data steward."""
+"""CSV imports and exports in the admin (ingest.admin), through its real views, as a logged-in data steward."""
 import csv
+import datetime as dt
 import io
 from unittest import mock
 
@@ -9,16 +10,18 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from ingest.csv_import import read_csv
 from providers.models import Provider
 from ingest.models import ImportJob
-from ratings.models import Review
+from ratings.models import RatingEvent, Review
 from ingest import services as imports
 from tests.factories import (
     GRADERS, MODERATORS, STEWARDS, EngagementFactory, ProviderFactory, ReviewFactory, StoreFactory,
-    StorePerformanceFactory, provider_row, staff_user, table_counts,
+    StorePerformanceFactory, provider_row, review_row, staff_user, table_counts, write_csv,
 )
+from tests.ingest.conftest import INTERRUPTED, importing_job, reimport_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +276,96 @@ def test_a_header_template_can_be_downloaded(steward_client):
         "platform,store_external_id,period,product_score,logistics_score,service_score,gmv,orders,complaint_rate,"
         "refund_rate,on_time_ship_rate,after_sales_response_hours"
     ]
+
+
+# Re-imported reviews keep their moderation; an import whose worker died says so
+
+
+def test_the_admin_preview_and_the_import_show_the_kept_count(
+    client, acme, moderated, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(staff_user(STEWARDS, username="steward"))
+    data = write_csv(tmp_path / "reviews.csv", reimport_rows()).read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:ingest_importjob_add"), {"kind": "reviews", "file": SimpleUploadedFile("reviews.csv", data)})
+    job = ImportJob.objects.get()
+
+    assert (job.status, job.created, job.updated, job.unchanged, job.moderation_kept) == ("ready", 1, 1, 1, 2)
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
+    assert '<div class="wb-figure" id="moderation-kept"><b>2</b><span>将保留审核状态</span></div>' in page
+    assert "已有评价保留审核人员的决定：文件中的状态只用于新评价，其余字段照常更新。" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert (job.status, job.created, job.updated, job.unchanged, job.moderation_kept) == ("done", 1, 1, 1, 2)
+    assert sorted(Review.objects.values_list("created_at", "status")) == [
+        (dt.date(2025, 3, 1), "rejected"), (dt.date(2025, 3, 2), "published"), (dt.date(2025, 3, 5), "published")]
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
+    assert '<div class="wb-figure" id="moderation-kept"><b>2</b><span>已保留审核状态</span></div>' in page
+
+
+def test_other_formats_show_no_kept_count(client, tmp_path, django_capture_on_commit_callbacks):
+    client.force_login(staff_user(STEWARDS, username="steward"))
+    job = ImportJob.objects.create(kind="providers", filename="p.csv", size=1, data=b"x", status="ready", rows=1)
+
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
+
+    assert 'id="moderation-kept"' not in page
+
+
+def test_the_admin_page_says_the_import_was_interrupted(client):
+    client.force_login(staff_user(STEWARDS, username="steward"))
+    job = importing_job(confirmed_minutes_ago=31)
+    imports.import_jobs_fail_stuck(now=timezone.now())
+
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
+
+    assert f'<p class="wb-no" id="interrupted">{INTERRUPTED}</p>' in page
+    assert "请修改文件后重新上传" not in page
+
+
+def test_the_admin_page_says_the_check_was_interrupted(client):
+    client.force_login(staff_user(STEWARDS, username="steward"))
+    job = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.CHECKING, confirmed_at=None)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    imports.import_jobs_fail_stuck(now=timezone.now())
+
+    page = client.get(reverse("admin:ingest_importjob_change", args=[job.pk])).content.decode()
+
+    assert '<p class="wb-no" id="interrupted">校验中断：处理该文件的进程已停止，请重新上传。</p>' in page
+
+
+# Bursts
+
+QUEUE = "admin:ratings_reviewqueue_changelist"
+
+
+def review_rows_for(provider_slug, stores, day):
+    return [review_row(provider_slug=provider_slug, store_external_id=s.external_id, created_at=day.isoformat())
+            for s in stores]
+
+
+def test_a_burst_in_an_admin_import_is_held_for_moderation(client, tmp_path, django_capture_on_commit_callbacks):
+    provider = ProviderFactory(slug="acme")
+    stores = [EngagementFactory(provider=provider, store=StoreFactory(external_id=f"TM{n:03d}")).store
+              for n in range(7)]
+    rows = review_rows_for("acme", stores[:6], dt.date(2025, 3, 1)) + review_rows_for(
+        "acme", stores[6:], dt.date(2025, 3, 2))
+    client.force_login(staff_user(STEWARDS))
+    upload = SimpleUploadedFile("reviews.csv", write_csv(tmp_path / "r.csv", rows).read_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:ingest_importjob_add"), {"kind": "reviews", "file": upload})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
+
+    assert sorted(Review.objects.values_list("created_at", "status", "burst")) == [
+        *[(dt.date(2025, 3, 1), "pending", True)] * 6, (dt.date(2025, 3, 2), "published", False)]
+    event = RatingEvent.objects.get(kind=RatingEvent.Kind.BURST)
+    assert (event.provider, event.to_value, event.period, event.actor) == (provider, "6", dt.date(2025, 3, 1), None)
+    assert event.reason == "2025-03-01 当日收到 6 条评价（此前日均 0.00 条），6 条暂缓发布，等待审核"
+    client.force_login(staff_user(MODERATORS))
+    queue = client.get(reverse(QUEUE)).context["cl"].result_list
+    assert sorted(r.created_at for r in queue) == [dt.date(2025, 3, 1)] * 6
