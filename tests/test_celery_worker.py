@@ -225,8 +225,8 @@ def test_worker_recomputes_a_provider_score_into_the_test_database(worker, broke
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_imported_files_are_rated_by_the_worker_and_exported(worker, tmp_path):
-    """The end-to-end path of tests/ratings/test_end_to_end.py, with the recompute done by the real worker."""
-    from tests.ratings import test_end_to_end as e2e
+    """The end-to-end path of tests/ratings/test_tasks.py, with the recompute done by the real worker."""
+    from tests.ratings import test_tasks as e2e
 
     quiet = io.StringIO()
     # Imports run in-process (eager): their own debounced recompute is for today's month, not 2025-06.

@@ -14,8 +14,6 @@ from ratings.models import (
     ProviderAlert,
     PeriodLock,
     RatingEvent,
-    RatingPolicy,
-    Review,
     ReviewAppeal,
     ScoreSnapshot,
     TierOverride,
@@ -29,7 +27,6 @@ from tests.factories import (
     StorePerformanceFactory,
     TierOverrideFactory,
     UserFactory,
-    platform,
 )
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -159,51 +156,6 @@ def test_provider_rating_fields_cannot_be_edited_by_hand(admin_client, admin_use
                  "reinstated_on"):
         assert name not in form_fields, name
     assert {"platforms", "categories", "services", "slug", "name", "members"} <= set(form_fields)
-
-
-def test_provider_can_be_added_in_the_admin(admin_client, db):
-    response = admin_client.post(
-        admin_url(Provider, "add"),
-        {
-            "name": "新锐电商", "name_en": "Xinrui", "slug": "xinrui", "status": "active", "city": "杭州",
-            "international_brands": "0", "warehouse_area_m2": "0",
-            "platforms": [str(platform("tmall").pk)],
-        },
-    )
-
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    provider = Provider.objects.get(slug="xinrui")
-    assert provider.tier is None and provider.score is None
-    assert list(provider.platforms.values_list("code", flat=True)) == ["tmall"]
-
-
-def test_review_verified_flag_is_read_only(admin_user, rf):
-    request = rf.get("/")
-    request.user = admin_user
-
-    assert "verified" in admin.site._registry[Review].get_readonly_fields(request)
-
-
-def test_tier_overrides_are_pinned_on_the_provider_page_not_added_here(admin_client, db):
-    provider = ProviderFactory()
-
-    response = admin_client.post(
-        admin_url(TierOverride, "add"),
-        {"provider": provider.pk, "tier": "5", "reason": "官方认证", "starts_on": "2025-06-01"},
-    )
-
-    assert response.status_code == 403
-    assert not TierOverride.objects.exists()
-
-
-def test_rating_policy_page_edits_tier_gates_inline(admin_client, db):
-    policy = RatingPolicy.objects.get(is_active=True)
-
-    response = admin_client.get(admin_url(RatingPolicy, "change", policy.pk))
-
-    formset = response.context["inline_admin_formsets"][0].formset
-    assert formset.model.__name__ == "TierGate"
-    assert sorted(form.instance.tier for form in formset.forms) == [3, 4, 5, 6]  # the four gates of policy v1
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Grading on the provider's admin page, through the admin's real views, as a logged-in grader."""
+"""ratings.admin.grading: grading on the provider's admin page, through its real views, as a logged-in grader."""
 import datetime as dt
 from unittest import mock
 from decimal import Decimal as D
@@ -14,22 +14,11 @@ from providers.models import Provider
 from ratings import services
 from ratings.models import RatingEvent, ScoreSnapshot, TierOverride
 from tests.factories import (
-    GRADERS, MODERATORS, STEWARDS, ProviderFactory, RatingEventFactory, ScoreSnapshotFactory, TierOverrideFactory,
-    rated_provider, staff_user,
+    MODERATORS, STEWARDS, ProviderFactory, RatingEventFactory, ScoreSnapshotFactory, TierOverrideFactory,
+    platform, rated_provider, staff_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def grader():
-    return staff_user(GRADERS, username="grader")
-
-
-@pytest.fixture
-def grader_client(client, grader):
-    client.force_login(grader)
-    return client
 
 
 def change_url(provider):
@@ -236,36 +225,12 @@ def test_grading_views_accept_only_post(grader_client):
     assert grader_client.get(grading_url(ProviderFactory(), "recompute")).status_code == 405
 
 
-def test_audit_events_cannot_be_changed_or_deleted_even_by_a_superuser(admin_client):
-    event = RatingEventFactory()
-
-    assert admin_client.post(reverse("admin:ratings_ratingevent_change", args=[event.pk]), {"reason": "x"}
-                             ).status_code == 403
-    assert admin_client.post(reverse("admin:ratings_ratingevent_delete", args=[event.pk]), {"post": "yes"}
-                             ).status_code == 403
-    assert RatingEvent.objects.get().reason == "候选星级提升"
-
-
 def test_provider_with_an_audit_trail_cannot_be_deleted(admin_client):
     provider = RatingEventFactory().provider
 
     assert admin_client.get(reverse("admin:providers_provider_delete", args=[provider.pk])).status_code == 403
     changelist = admin_client.get(reverse("admin:providers_provider_changelist"))
     assert "delete_selected" not in dict(changelist.context["action_form"].fields["action"].choices)
-
-
-def test_audit_list_filters_by_kind_source_and_provider(grader_client, grader):
-    provider, other = ProviderFactory(), ProviderFactory()
-    engine = RatingEventFactory(provider=provider, kind="tier")
-    manual = RatingEventFactory(provider=provider, kind="override", actor=grader, from_value="3", to_value="5")
-    RatingEventFactory(provider=other, kind="override", actor=grader)
-    url = reverse("admin:ratings_ratingevent_changelist")
-
-    def listed(params):
-        return {e.pk for e in grader_client.get(url, params).context["cl"].result_list}
-
-    assert listed({"kind": "override", "source": "manual", "provider__id__exact": provider.pk}) == {manual.pk}
-    assert listed({"source": "engine"}) == {engine.pk}
 
 
 def test_provider_page_lists_the_audit_trail(grader_client, grader):
@@ -342,3 +307,22 @@ def test_a_large_selection_is_queued_for_the_worker(grader_client, grader, djang
     assert set(ScoreSnapshot.objects.values_list("provider_id", "tier")) == {(first.pk, 3), (second.pk, 3)}
     assert sorted(RatingEvent.objects.filter(kind="recompute").values_list("provider_id", "reason", "actor_id")) == [
         (first.pk, "手动重算（已排队）", grader.pk), (second.pk, "手动重算（已排队）", grader.pk)]
+
+
+# The provider form
+
+
+def test_provider_can_be_added_in_the_admin(admin_client, db):
+    response = admin_client.post(
+        reverse("admin:providers_provider_add"),
+        {
+            "name": "新锐电商", "name_en": "Xinrui", "slug": "xinrui", "status": "active", "city": "杭州",
+            "international_brands": "0", "warehouse_area_m2": "0",
+            "platforms": [str(platform("tmall").pk)],
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    provider = Provider.objects.get(slug="xinrui")
+    assert provider.tier is None and provider.score is None
+    assert list(provider.platforms.values_list("code", flat=True)) == ["tmall"]

@@ -32,11 +32,6 @@ def provider():
 
 
 @pytest.fixture
-def staff(provider):
-    return provider_staff(provider, username="xinghai_staff")
-
-
-@pytest.fixture
 def review(provider):
     return ReviewFactory(provider=provider, store=StoreFactory(name="王记旗舰店"), rating=1, title="很差",
                          body=LEAKY, status=Review.Status.PUBLISHED)

@@ -16,7 +16,6 @@ from tests.factories import (
     api_client,
     merchant_of,
     platform,
-    provider_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -188,11 +187,6 @@ def test_my_reviews_query_count_does_not_grow_with_stores(client, two_store_merc
 def published(provider, tmall_engagement):
     return ReviewFactory(provider=provider, store=tmall_engagement.store, rating=1, title="很差", body="没有效果",
                          status=Review.Status.PUBLISHED)
-
-
-@pytest.fixture
-def staff(provider):
-    return provider_staff(provider, username="xinghai_staff")
 
 
 def test_appeal_error_page_shows_the_form_plainly_with_a_cancel_link(client, staff, published):

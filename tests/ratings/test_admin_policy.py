@@ -1,4 +1,4 @@
-"""Policy versions in the admin: drafts, the what-if preview, activation by graders, frozen versions."""
+"""ratings.admin.policy: drafts, the what-if preview, activation by graders, frozen versions."""
 import datetime as dt
 from collections import Counter
 from decimal import Decimal as D
@@ -11,20 +11,9 @@ from django.utils import timezone
 
 from ratings import services
 from ratings.models import RatingPolicy, ScoreSnapshot, TierGate
-from tests.factories import GRADERS, ScoreSnapshotFactory, rated_provider, staff_user, table_counts
+from tests.factories import ScoreSnapshotFactory, rated_provider, table_counts
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def grader():
-    return staff_user(GRADERS, username="grader")
-
-
-@pytest.fixture
-def grader_client(client, grader):
-    client.force_login(grader)
-    return client
 
 
 def v1():
@@ -243,3 +232,13 @@ def test_preview_shows_hysteresis_holding_a_tier_at_risk(grader_client, django_c
 
     snapshot = ScoreSnapshot.objects.get(provider=provider, period=today.replace(day=1))
     assert (snapshot.tier, snapshot.candidate_tier, snapshot.at_risk, snapshot.policy.version) == (4, 3, True, 2)
+
+
+def test_rating_policy_page_edits_tier_gates_inline(admin_client, db):
+    policy = RatingPolicy.objects.get(is_active=True)
+
+    response = admin_client.get(reverse("admin:ratings_ratingpolicy_change", args=[policy.pk]))
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.model.__name__ == "TierGate"
+    assert sorted(form.instance.tier for form in formset.forms) == [3, 4, 5, 6]  # the four gates of policy v1

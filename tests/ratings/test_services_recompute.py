@@ -1,4 +1,4 @@
-"""The recompute service against the database: evidence selection, history, idempotence, query counts."""
+"""ratings.services.recompute against the database: evidence selection, history, idempotence, query counts."""
 import datetime as dt
 from decimal import Decimal as D
 from unittest import mock

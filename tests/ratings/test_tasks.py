@@ -1,4 +1,4 @@
-"""From CSV files to exported ratings: import commands, the Celery task, export_ratings."""
+"""ratings.tasks: ratings_recompute_task rates what the import commands loaded, and export_ratings reads it back."""
 import io
 import json
 
