@@ -9,6 +9,7 @@ COPY providers ./providers
 COPY ratings ./ratings
 COPY ingest ./ingest
 COPY common ./common
+COPY accounts ./accounts
 COPY partners ./partners
 RUN pip install .
 # Only what the site runs from, never `COPY . .`: that would bake a developer's .venv, var/db.sqlite3 (real data)

@@ -8,9 +8,9 @@ and `ｍｅｒＢ` are merB, and both take the client address from `client_ip`, 
 when the peer is one of settings.TRUSTED_PROXIES.
 """
 import ipaddress
-import unicodedata
 from functools import lru_cache
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -18,29 +18,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import UserChangeForm
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
+from accounts.normalise import normalise_email, normalise_username
+
+__all__ = ["client_ip", "normalise_email", "normalise_username"]
+
 # axes stores the name it counts in a 255-character column; longer input cannot be an account (User: 150).
 _LOCKOUT_NAME_MAX = 255
-
-
-def normalise_username(value: str | None) -> str:
-    """An account name as stored and looked up: NFKC (full-width ｍｅｒＢ is merB), without surrounding spaces.
-
-    Case is kept, as Django's are case-sensitive; the admin's creation form already refuses a name that differs
-    from an existing one only in case. Django's UsernameField (sign-in and admin forms) does the same NFKC + strip.
-    """
-    return unicodedata.normalize("NFKC", value or "").strip()
-
-
-def normalise_email(value: str | None) -> str:
-    """An e-mail address as stored: NFKC, without surrounding spaces, lower case.
-
-    str.lower (as django-allauth stores addresses), not str.casefold: casefold turns ß into ss, another mailbox.
-    """
-    return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
 # --- Client address -------------------------------------------------------------------------------------------------
@@ -89,12 +77,37 @@ class NormalisedModelBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def sign_in_name(value: str | None) -> str:
+    """The account name a sign-in attempt counts against, whichever page it came from.
+
+    The site signs in by e-mail (django-allauth's `login` field), the admin by user name: an address of a known
+    account counts as that account's name, so both pages share one budget and one lockout. Any other address
+    counts as itself, normalised.
+    """
+    name = normalise_username(value)
+    if "@" not in name:
+        return name[:_LOCKOUT_NAME_MAX]
+    email = normalise_email(value)
+    User = get_user_model()
+    owner = (
+        User.objects.filter(Q(emailaddress__email__iexact=email) | Q(email__iexact=email))
+        .order_by("pk").values_list(User.USERNAME_FIELD, flat=True).first()
+    )
+    return (owner or email)[:_LOCKOUT_NAME_MAX]
+
+
+def _posted_name(request) -> str | None:
+    """The name a sign-in form posted: allauth's `login` (the site) or the user name (the admin)."""
+    return request.POST.get("login", request.POST.get(get_user_model().USERNAME_FIELD))
+
+
 def lockout_username(request, credentials: dict | None) -> str:
-    """AXES_USERNAME_CALLABLE: the name axes counts failures against, normalised like the lookup."""
-    username = (credentials or {}).get(get_user_model().USERNAME_FIELD)
+    """AXES_USERNAME_CALLABLE: the name axes counts failures against (sign_in_name of what was tried)."""
+    credentials = credentials or {}
+    username = credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("email")
     if username is None and request is not None:
-        username = request.POST.get(get_user_model().USERNAME_FIELD)
-    return normalise_username(username)[:_LOCKOUT_NAME_MAX]
+        username = _posted_name(request)
+    return sign_in_name(username)
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -104,7 +117,7 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def _account_key(group, request) -> str:
-    return normalise_username(request.POST.get(get_user_model().USERNAME_FIELD))
+    return sign_in_name(_posted_name(request))
 
 
 def _address_key(group, request) -> str:
@@ -120,9 +133,8 @@ def sign_in_throttled(view):
     return ratelimit(group="sign-in:account", key=_account_key, rate="5/m", method="POST", block=True)(view)
 
 
-login_view = sign_in_throttled(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
-)
+# django-allauth's sign-in (e-mail + password, then the second factor if the account has one), on the site's page.
+login_view = sign_in_throttled(allauth_views.LoginView.as_view(template_name="accounts/login.html"))
 
 
 class SignOutView(auth_views.LogoutView):

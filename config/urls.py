@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.account_data import account_export_view
 from config.accounts import SignOutView, admin_site_protect, login_view
 from config.health import healthz, readyz
 from providers.views import home_view
@@ -18,6 +19,11 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    # django-allauth's pages (sign-up, verification, reset, e-mail change, two-factor) under the same prefix; the
+    # two above take its login and logout paths, so allauth's account_login is the throttled page.
+    path("accounts/export/", account_export_view, name="account-export"),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # The schema before the API's include: the API ends in a JSON 404 catch-all.

@@ -11,7 +11,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
 
-from .models import Category, Engagement, Platform, Provider, Service
+from .models import Category, Engagement, Platform, Provider, Service, Store
 
 LISTED_STATUSES = (Provider.Status.ACTIVE, Provider.Status.PROBATION)
 
@@ -118,6 +118,11 @@ def member_providers(*, user) -> QuerySet[Provider]:
     if not user.is_authenticated:
         return Provider.objects.none()
     return Provider.objects.filter(members=user).order_by("name")
+
+
+def merchant_stores(*, user) -> QuerySet[Store]:
+    """Stores the user owns as a merchant, with their platform."""
+    return Store.objects.filter(merchants=user).select_related("platform").order_by("platform__code", "external_id")
 
 
 def user_is_provider_member(*, user, provider: Provider) -> bool:

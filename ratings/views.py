@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from accounts.decorators import verified_account_required
 from providers.models import Provider
 from providers.selectors import member_providers, user_is_provider_member
 
@@ -75,6 +76,7 @@ def _review_forbidden(request, provider: Provider, *, expired: bool = False) -> 
 
 
 @login_required
+@verified_account_required
 @ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_create_view(request, slug):
@@ -93,6 +95,7 @@ def review_create_view(request, slug):
 
 
 @login_required
+@verified_account_required
 @ratelimit(key="user", rate=REVIEW_RATE, method="POST", group="reviews:post", block=False)
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_edit_view(request, pk):
@@ -113,6 +116,7 @@ def review_edit_view(request, pk):
 
 
 @login_required
+@verified_account_required
 @ratelimit(key="user", rate=REPLY_RATE, method="POST", group="reviews:reply", block=False)
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_reply_view(request, pk):
@@ -139,6 +143,7 @@ def _appeal_form(review: Review, data=None) -> AppealForm:
 
 
 @login_required
+@verified_account_required
 @ratelimit(key="user", rate=APPEAL_RATE, method="POST", group="reviews:appeal", block=False)
 @require_POST
 def review_appeal_view(request, pk):

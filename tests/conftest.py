@@ -32,3 +32,10 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _admin_mfa_not_required(settings):
+    """The admin's tests sign staff in with force_login, which uses no second factor: the requirement is off here
+    and on in the tests of it (tests/accounts/test_mfa.py), which also check it is on by default."""
+    settings.ADMIN_REQUIRE_MFA = False

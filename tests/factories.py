@@ -3,6 +3,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from providers.models import Category, Engagement, Platform, Provider, Service, Store
@@ -28,10 +29,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     password = factory.django.Password("pw-for-tests-only")
+
+    @factory.post_generation
+    def email_verified(self, create, extracted, **kwargs):
+        """A confirmed primary address (allauth's EmailAddress) unless email_verified=False: posting needs one."""
+        if create and extracted is not False and self.email:
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email.lower(), defaults={"verified": True, "primary": True}
+            )
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,8 @@
 """Sign-in: one lockout for the site and the admin, counted by normalised account name and trusted client address.
 
+The site signs in by e-mail (django-allauth's `login` field), the admin by user name; an e-mail of a known account
+counts as that account's name, so the two pages share one throttle and one lockout.
+
 The per-minute throttle (django-ratelimit) and the lockout (django-axes) are separate layers; tests of the lockout
 switch the throttle off (RATELIMIT_ENABLE=False), as if the attacker waited out every minute. Lockout state lives
 in the database, so each test starts unlocked. Names and addresses are unique per test, since with Redis the
@@ -18,22 +21,32 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Correct-horse-42"
 
 
+def email_of(username):
+    return f"{username.lower()}@example.com"
+
+
 def staff(username):
-    user = UserFactory(username=username, is_staff=True, is_superuser=True)
+    user = UserFactory(username=username, email=email_of(username), is_staff=True, is_superuser=True)
     user.set_password(PASSWORD)
     user.save()
     return user
 
 
 def member(username):
-    user = UserFactory(username=username)
+    user = UserFactory(username=username, email=email_of(username))
     user.set_password(PASSWORD)
     user.save()
     return user
 
 
 def post(client, url, username, password, **extra):
-    return client.post(url, {"username": username, "password": password}, **extra)
+    """A sign-in attempt: the admin's page takes the user name, the site's (allauth) the e-mail as `login`."""
+    field = "login" if url == reverse("login") else "username"
+    return client.post(url, {field: username, "password": password}, **extra)
+
+
+def site(client, email, password, **extra):
+    return post(client, reverse("login"), email, password, **extra)
 
 
 def signed_in(client) -> bool:
@@ -67,28 +80,27 @@ def test_authenticate_finds_the_account_by_its_normalised_name():
     assert authenticate(request, username="merb", password=PASSWORD) is None  # names stay case-sensitive
 
 
-def test_a_full_width_padded_name_signs_in_on_the_site_page(client):
+def test_a_full_width_padded_upper_case_email_signs_in_on_the_site_page(client):
     member("merB")
 
-    response = post(client, reverse("login"), " ｍｅｒＢ ", PASSWORD)
+    response = site(client, " ｍｅｒＢ＠ＥＸＡＭＰＬＥ．ｃｏｍ ", PASSWORD)
 
     assert response.status_code == 302 and signed_in(client)
 
 
-def test_padded_and_full_width_names_share_the_per_minute_throttle(client):
+def test_padded_and_full_width_emails_share_the_per_minute_throttle(client):
     member("throttleB")
-    url = reverse("login")
     for n in range(5):
-        assert post(client, url, "throttleB", "wrong", REMOTE_ADDR=f"10.1.0.{n}").status_code == 200
+        assert site(client, "throttleb@example.com", "wrong", REMOTE_ADDR=f"10.1.0.{n}").status_code == 200
 
-    assert post(client, url, "  throttleB  ", "wrong", REMOTE_ADDR="10.1.0.10").status_code == 429
-    assert post(client, url, "ｔｈｒｏｔｔｌｅＢ", "wrong", REMOTE_ADDR="10.1.0.11").status_code == 429
+    assert site(client, "  ThrottleB@Example.com  ", "wrong", REMOTE_ADDR="10.1.0.10").status_code == 429
+    assert site(client, "ｔｈｒｏｔｔｌｅＢ＠ｅｘａｍｐｌｅ．ｃｏｍ", "wrong", REMOTE_ADDR="10.1.0.11").status_code == 429
 
 
 def test_the_admin_sign_in_shares_the_site_throttle(client):
     staff("throttle-admin")
     for n in range(5):
-        assert post(client, reverse("login"), "throttle-admin", "wrong", REMOTE_ADDR=f"10.2.0.{n}").status_code == 200
+        assert site(client, email_of("throttle-admin"), "wrong", REMOTE_ADDR=f"10.2.0.{n}").status_code == 200
 
     response = post(client, reverse("admin:login"), "throttle-admin", PASSWORD, REMOTE_ADDR="10.2.0.9")
 
@@ -124,17 +136,21 @@ def test_a_hundred_wrong_admin_passwords_lock_the_right_one_out(client, no_throt
     assert statuses[:9] == [200] * 9 and set(statuses[9:]) == {429}, statuses
     assert response.status_code == 429 and not signed_in(client)
     assert "登录已暂时锁定" in response.content.decode()
-    # The site's sign-in is the same lockout.
-    assert post(client, reverse("login"), "admin-target", PASSWORD).status_code == 429
+    # The site's sign-in (by the account's e-mail) is the same lockout.
+    assert site(client, email_of("admin-target"), PASSWORD).status_code == 429
+    assert not signed_in(client)
 
 
-def test_padded_and_full_width_names_count_against_the_same_account(client, no_throttle):
+def test_padded_and_full_width_emails_count_against_the_same_account(client, no_throttle):
     member("merB")
-    url = reverse("login")
-    for n, name in enumerate(["merB", "  merB  ", "ｍｅｒＢ", "\u3000merB", " ｍｅｒＢ "] * 2):
-        assert post(client, url, name, f"wrong-{n}").status_code == (429 if n == 9 else 200), name
+    emails = ["merb@example.com", "  merB@example.com  ", "ｍｅｒＢ＠ｅｘａｍｐｌｅ．ｃｏｍ", "\u3000MERB@example.com",
+              " ｍｅｒｂ＠Ｅｘａｍｐｌｅ．ｃｏｍ "]
+    for n, email in enumerate(emails * 2):
+        assert site(client, email, f"wrong-{n}").status_code == (429 if n == 9 else 200), email
 
-    assert post(client, url, "merB", PASSWORD).status_code == 429
+    assert site(client, "merb@example.com", PASSWORD).status_code == 429
+    # The admin's page, by user name, is the same account's lockout.
+    assert post(client, reverse("admin:login"), "merB", PASSWORD).status_code == 429
     assert not signed_in(client)
 
 
@@ -142,9 +158,9 @@ def test_another_account_from_the_same_address_still_signs_in(client, no_throttl
     member("noisy")
     member("colleague")
     for n in range(12):
-        post(client, reverse("login"), "noisy", f"wrong-{n}", REMOTE_ADDR="10.3.0.1")
+        site(client, email_of("noisy"), f"wrong-{n}", REMOTE_ADDR="10.3.0.1")
 
-    response = post(client, reverse("login"), "colleague", PASSWORD, REMOTE_ADDR="10.3.0.1")
+    response = site(client, email_of("colleague"), PASSWORD, REMOTE_ADDR="10.3.0.1")
 
     assert response.status_code == 302 and signed_in(client)
 
@@ -152,20 +168,20 @@ def test_another_account_from_the_same_address_still_signs_in(client, no_throttl
 def test_the_locked_account_still_signs_in_from_another_address(client, no_throttle):
     member("roaming")
     for n in range(12):
-        post(client, reverse("login"), "roaming", f"wrong-{n}", REMOTE_ADDR="10.4.0.1")
+        site(client, email_of("roaming"), f"wrong-{n}", REMOTE_ADDR="10.4.0.1")
 
-    assert post(client, reverse("login"), "roaming", PASSWORD, REMOTE_ADDR="10.4.0.2").status_code == 302
+    assert site(client, email_of("roaming"), PASSWORD, REMOTE_ADDR="10.4.0.2").status_code == 302
 
 
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(client, no_throttle, settings):
     settings.TRUSTED_PROXIES = []
     member("spoofer-target")
     for n in range(10):
-        post(client, reverse("login"), "spoofer-target", "wrong", REMOTE_ADDR="10.5.0.1",
+        site(client, email_of("spoofer-target"), "wrong", REMOTE_ADDR="10.5.0.1",
              HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
 
     # A fresh X-Forwarded-For buys nothing: the lockout counts the socket address.
-    response = post(client, reverse("login"), "spoofer-target", PASSWORD, REMOTE_ADDR="10.5.0.1",
+    response = site(client, email_of("spoofer-target"), PASSWORD, REMOTE_ADDR="10.5.0.1",
                     HTTP_X_FORWARDED_FOR="203.0.113.77")
 
     assert response.status_code == 429 and not signed_in(client)
@@ -175,13 +191,13 @@ def test_forwarded_for_from_a_trusted_proxy_names_the_client(client, no_throttle
     settings.TRUSTED_PROXIES = ["10.6.0.1"]
     member("behind-proxy")
     for n in range(10):
-        post(client, reverse("login"), "behind-proxy", "wrong", REMOTE_ADDR="10.6.0.1",
+        site(client, email_of("behind-proxy"), "wrong", REMOTE_ADDR="10.6.0.1",
              HTTP_X_FORWARDED_FOR="198.51.100.5")
 
     # Everyone comes through the proxy; only the client that failed is locked out.
-    locked = post(client, reverse("login"), "behind-proxy", PASSWORD, REMOTE_ADDR="10.6.0.1",
+    locked = site(client, email_of("behind-proxy"), PASSWORD, REMOTE_ADDR="10.6.0.1",
                   HTTP_X_FORWARDED_FOR="198.51.100.5")
-    other = post(client, reverse("login"), "behind-proxy", PASSWORD, REMOTE_ADDR="10.6.0.1",
+    other = site(client, email_of("behind-proxy"), PASSWORD, REMOTE_ADDR="10.6.0.1",
                  HTTP_X_FORWARDED_FOR="203.0.113.8")
 
     assert locked.status_code == 429
@@ -191,12 +207,12 @@ def test_forwarded_for_from_a_trusted_proxy_names_the_client(client, no_throttle
 def test_lockout_resets_after_a_successful_sign_in(client, no_throttle):
     member("typo-prone")
     for n in range(9):
-        post(client, reverse("login"), "typo-prone", f"wrong-{n}")
-    assert post(client, reverse("login"), "typo-prone", PASSWORD).status_code == 302
+        site(client, email_of("typo-prone"), f"wrong-{n}")
+    assert site(client, email_of("typo-prone"), PASSWORD).status_code == 302
     client.post(reverse("logout"))
 
     for n in range(9):
-        assert post(client, reverse("login"), "typo-prone", f"again-{n}").status_code == 200
+        assert site(client, email_of("typo-prone"), f"again-{n}").status_code == 200
 
 
 # --- Client address ----------------------------------------------------------------------------------------------------
@@ -229,10 +245,10 @@ def test_the_address_throttle_counts_the_client_behind_a_trusted_proxy(client, s
     settings.TRUSTED_PROXIES = ["10.7.0.1"]
     url = reverse("login")
     for n in range(20):
-        post(client, url, f"someone-{n}", "wrong", REMOTE_ADDR="10.7.0.1", HTTP_X_FORWARDED_FOR="198.51.100.70")
+        post(client, url, f"someone-{n}@example.com", "wrong", REMOTE_ADDR="10.7.0.1", HTTP_X_FORWARDED_FOR="198.51.100.70")
 
-    assert post(client, url, "someone-else", "wrong", REMOTE_ADDR="10.7.0.1",
+    assert post(client, url, "someone-else@example.com", "wrong", REMOTE_ADDR="10.7.0.1",
                 HTTP_X_FORWARDED_FOR="198.51.100.70").status_code == 429
-    assert post(client, url, "someone-else", "wrong", REMOTE_ADDR="10.7.0.1",
+    assert post(client, url, "someone-else@example.com", "wrong", REMOTE_ADDR="10.7.0.1",
                 HTTP_X_FORWARDED_FOR="198.51.100.71").status_code == 200
 

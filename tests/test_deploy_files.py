@@ -185,7 +185,7 @@ def test_dockerfile_copies_the_site_and_no_local_state():
 
     assert sources == {
         "pyproject.toml", "README.md", "manage.py", "gunicorn.conf.py",
-        "config", "common", "providers", "ratings", "ingest", "partners", "templates", "static", "locale",
+        "config", "common", "accounts", "providers", "ratings", "ingest", "partners", "templates", "static", "locale",
     }
     # Every package pyproject installs, and every directory the settings read at run time.
     packages = re.search(r"include = \[(.*)\]", (ROOT / "pyproject.toml").read_text()).group(1)

@@ -35,8 +35,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Accounts: sign-up, e-mail verification, reset and e-mail change; TOTP + recovery codes (accounts/ and README).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     # The project's apps, lowest first (docs/architecture.md): each may use the ones above it, never those below.
     # ingest comes after the apps whose admins it adds export actions to.
+    "accounts",
     "providers",
     "ratings",
     "ingest",
@@ -59,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Staff reach /admin/ only signed in with their second factor (ADMIN_REQUIRE_MFA).
+    "accounts.middleware.AdminRequiresMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns django-axes' lockout of a sign-in into the lockout page (config.accounts.lockout_response).
@@ -160,7 +168,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in (config/accounts.py). django-axes' backend comes first and refuses every authenticate() (site, admin,
 # anything later) for an account name *and* client address pair after LOGIN_FAILURE_LIMIT failures: other
 # accounts from that address, and that account from elsewhere, still sign in. Names are counted normalised.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.accounts.NormalisedModelBackend"]
+# allauth's backend signs the site in by e-mail; the admin's page signs in by user name (NormalisedModelBackend).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "config.accounts.NormalisedModelBackend",
+]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
@@ -168,6 +181,32 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "config.accounts.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "config.accounts.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.accounts.lockout_response"
+
+# django-allauth (README "Accounts"): sign-up by e-mail + password with the account kind, sign-in by e-mail, a
+# confirmed address before signing in (and before posting: accounts.selectors.account_is_verified), reset by e-mail.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[代运营服务商目录] "
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
+# Failed sign-ins are throttled (config.accounts.sign_in_throttled) and locked out (axes) already; allauth's own
+# counter would answer first with a different page. Its other limits (sign-up, reset and confirmation mails) stay.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "代运营服务商目录"
+# Staff (is_staff) open /admin/ only with TOTP set up and used in this session (accounts.middleware). Only
+# config.settings.local turns it off by default, so `make run` needs no authenticator app.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
+
+# Mail: EMAIL_URL is smtp://user:password@host:587 (or smtp+tls://, smtp+ssl://), consolemail:// or
+# filemail:///path/to/dir (django-environ); local.py defaults to the console, tests to locmem.
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="代运营服务商目录 <noreply@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client, for the sign-in throttle and
 # lockout. Empty: the socket address (REMOTE_ADDR), and the header is never believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import Account
 from providers.models import Engagement, Provider
 
 from ..models import Review
@@ -31,9 +32,16 @@ REVIEW_SORTS = {
 
 
 def provider_reviews(*, provider: Provider, sort: str = "newest") -> QuerySet[Review]:
-    """The provider's published reviews in the chosen order; author and store are not loaded, pages must not show them."""
+    """The provider's published reviews in the chosen order; author and store are not loaded, pages must not show them.
+
+    `author_deleted`: the author deleted their account (accounts.services.account_delete); the review stays and
+    says so, and that is all a page learns about its author.
+    """
     return (
         Review.objects.filter(provider=provider, status=Review.Status.PUBLISHED)
+        .annotate(author_deleted=Exists(
+            Account.objects.filter(user_id=OuterRef("author_id"), deleted_at__isnull=False)
+        ))
         .defer("author", "store", "engagement")
         .order_by(*REVIEW_SORTS.get(sort, REVIEW_SORTS["newest"]))
     )

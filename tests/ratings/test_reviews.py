@@ -381,7 +381,7 @@ def test_sign_in_page_signs_a_merchant_in(client, merchant):
     merchant.set_password("s3cret-pass!")
     merchant.save()
 
-    response = client.post(reverse("login"), {"username": "merchant_wang", "password": "s3cret-pass!",
+    response = client.post(reverse("login"), {"login": merchant.email, "password": "s3cret-pass!",
                                               "next": reverse("providers:list")})
 
     assert response.status_code == 302
@@ -392,9 +392,9 @@ def test_sign_in_attempts_are_rate_limited(client):
     # Its own account name: the limit counts attempts per name, and a shared cache (Redis) keeps other tests' tries.
     target = UserFactory(username="rate_limit_target")
     for _ in range(5):
-        assert client.post(reverse("login"), {"username": target.username, "password": "wrong"}).status_code == 200
+        assert client.post(reverse("login"), {"login": target.email, "password": "wrong"}).status_code == 200
 
-    response = client.post(reverse("login"), {"username": target.username, "password": "wrong"})
+    response = client.post(reverse("login"), {"login": target.email, "password": "wrong"})
 
     assert response.status_code == 429
     assert "请求过于频繁" in response.content.decode()

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Account
+from accounts.services import account_email_set_verified
 from providers.models import Engagement, Provider
 from ratings.selectors import engagement_reviewed
 
@@ -13,7 +15,8 @@ from ratings.selectors import engagement_reviewed
 class Command(BaseCommand):
     help = (
         "Create (or reset) a merchant account linked to stores with engagements that have no review yet, and a staff "
-        "account of the best-scored provider. Prints the user names and password."
+        "account of the best-scored provider, each with a confirmed e-mail address (USER@example.com) to sign in "
+        "with. Prints the addresses and password."
     )
 
     def add_arguments(self, parser):
@@ -31,10 +34,14 @@ class Command(BaseCommand):
         password = password or secrets.token_urlsafe(9)
         User = get_user_model()
         accounts = {}
-        for username in (merchant, staff):
+        emails = {}
+        for username, kind in ((merchant, Account.Kind.MERCHANT), (staff, Account.Kind.PROVIDER_STAFF)):
             user, _created = User.objects.get_or_create(username=username)
             user.set_password(password)
             user.save()
+            # The site signs in by e-mail (django-allauth) and wants it confirmed: no mail server in `make run`.
+            emails[username] = f"{username}@example.com".lower()
+            account_email_set_verified(user=user, email=emails[username], kind=kind)
             accounts[username] = user
         # Stores of listed providers whose engagement is not reviewed yet, so there is something to review. Seeded
         # reviews have no engagement link, so "reviewed" is the site's rule (engagement_reviewed): any review of the
@@ -60,6 +67,6 @@ class Command(BaseCommand):
         # A reset: stores linked by an earlier run may have been reviewed since.
         accounts[merchant].stores.set({e.store_id for e in chosen})
         provider.members.add(accounts[staff])
-        self.stdout.write(f"merchant  {merchant} / {password}  may review: "
+        self.stdout.write(f"merchant  {emails[merchant]} / {password}  may review: "
                           + ", ".join(f"{e.provider.name} ({e.store.name})" for e in chosen))
-        self.stdout.write(f"provider  {staff} / {password}  answers reviews of {provider.name}")
+        self.stdout.write(f"provider  {emails[staff]} / {password}  answers reviews of {provider.name}")
