@@ -1,4 +1,7 @@
-"""City names: English on English pages where known, and the directory and API filters accept the English name."""
+"""providers.cities: city names in English on English pages where known; the directory and API filters accept the
+English name, and a trailing 市 after a known city."""
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -10,12 +13,6 @@ from tests.factories import ProviderFactory, api_client, reset_anonymous_throttl
 
 LIST_URL = reverse("providers:list")
 API_LIST = reverse("api:provider-list")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pages(settings):
-    """Factories do not bump the ratings generation, so directory pages are rendered fresh here."""
-    settings.DIRECTORY_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -34,6 +31,10 @@ def english(client):
 
 def city_cells(html: str) -> list[str]:
     return [part.split("</dd>", 1)[0] for part in html.split("<dd>")[1:] if "</dd>" in part]
+
+
+def listed_slugs(response):
+    return [provider.slug for provider in response.context["page"].object_list]
 
 
 def directory_slugs(response) -> list[str]:
@@ -183,3 +184,37 @@ def test_api_documents_the_english_city_filter(db):
     city = next(p for p in parameters if p["name"] == "city")
     assert city["schema"] == {"type": "string"}
     assert city["description"] == "总部城市：中文名，或其通用英文名（不区分大小写），如 杭州、Hangzhou"
+
+
+# 市 after a known city's name -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("杭州市", "杭州"), (" 杭州市 ", "杭州"), ("杭州", "杭州"), (" 杭州 ", "杭州"), ("乌鲁木齐市", "乌鲁木齐"),
+        ("hangzhou", "杭州"), ("Xi'an", "西安"), ("市", "市"), ("未知市", "未知市"), ("杭州市市", "杭州市市"), ("", ""),
+    ],
+)
+def test_city_stored_name_accepts_a_trailing_shi_for_known_cities(value, stored):
+    assert city_stored_name(value) == stored
+
+
+@pytest.fixture
+def hangzhou_and_shanghai(db):
+    ProviderFactory(slug="hz", city="杭州", score=Decimal("4.5"))
+    ProviderFactory(slug="sh", city="上海", score=Decimal("4.0"))
+
+
+def test_directory_city_filter_accepts_hangzhou_shi(client, hangzhou_and_shanghai):
+    assert listed_slugs(client.get(LIST_URL, {"city": "杭州市"})) == ["hz"]
+    assert listed_slugs(client.get(LIST_URL, {"city": "上海市"})) == ["sh"]
+
+
+def test_api_city_filter_accepts_hangzhou_shi(hangzhou_and_shanghai):
+    reset_anonymous_throttle()
+
+    response = api_client().get(reverse("api:provider-list"), {"city": "杭州市"})
+
+    assert response.status_code == 200
+    assert [row["slug"] for row in response.json()["results"]] == ["hz"]

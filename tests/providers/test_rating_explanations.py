@@ -1,5 +1,5 @@
-"""Product-review fixes to how ratings read: the badge below three stars, R's arithmetic, the next-tier list,
-the compare page's best marks and gate cells, and what the review count counts."""
+"""How a rating reads: the star badge partial (ratings/_stars.html), below three stars on cards and the provider page,
+R's arithmetic and the next tier's list on the provider page, and what the review count counts."""
 import datetime as dt
 import re
 from decimal import Decimal as D
@@ -10,19 +10,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from providers.presenters import explanation_display, gate_check_lines
 from ratings import scoring
 from ratings.scoring import Facts, Gate, Policy
 from tests.factories import ProviderFactory, ScoreSnapshotFactory
 
-COMPARE_URL = reverse("providers:compare")
 JUNE = dt.date(2025, 6, 1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pages(settings):
-    """Factories write rows without bumping the ratings generation, so cards and pages are rendered fresh."""
-    settings.DIRECTORY_CACHE_SECONDS = 0
 
 
 def english(client):
@@ -55,6 +47,23 @@ def policy() -> Policy:
 
 
 # 1. The star badge: below three stars is not "no data" ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tier", "stars", "label"), [(3, 3, "三星"), (4, 4, "四星"), (5, 5, "五星"), (6, 6, "六星")])
+def test_star_badge_renders_the_tier(tier, stars, label):
+    html = render_to_string("ratings/_stars.html", {"tier": tier})
+
+    assert "★" * stars in html and "★" * (stars + 1) not in html
+    assert label in html
+    assert f"stars--{tier}" in html
+
+
+@pytest.mark.parametrize("tier", [None, "", 0, 7])
+def test_star_badge_without_a_valid_tier_says_not_rated(tier):
+    html = render_to_string("ratings/_stars.html", {"tier": tier})
+
+    assert "暂无星级" in html
+    assert "★" not in html
 
 
 def badge(*, language="zh-hans", **context) -> str:
@@ -121,33 +130,7 @@ def test_provider_page_snapshot_tier_says_below_three_stars(client):
     assert '<dt>星级</dt><dd><span class="stars stars--none stars--below"><span class="stars__label">未达三星</span>' in html
 
 
-@pytest.mark.django_db
-def test_compare_tier_row_says_below_three_stars(client):
-    ProviderFactory(slug="a", tier=None, score=D("3.90"))
-    ProviderFactory(slug="b", tier=4, score=D("4.20"))
-
-    response = client.get(COMPARE_URL, {"p": "a,b"})
-
-    rows = {row["key"]: row for row in response.context["rows"]}
-    assert [(c["tier"], c["score"]) for c in rows["tier"]["cells"]] == [(None, D("3.90")), (4, D("4.20"))]
-    tier_row = response.content.decode().split("compare-row--tier", 1)[1].split("</tr>", 1)[0]
-    assert '<span class="stars__label">未达三星</span>' in tier_row
-
-
 # 2. R can be followed by hand --------------------------------------------------------------------------------------
-
-
-def test_explanation_display_exposes_the_decayed_weight_and_prior():
-    shown = explanation_display({"review": {"score": "4.3310", "count": 23, "average": "4.80", "weight": "8.2961",
-                                            "prior_mean": "3.50", "prior_weight": "5.00"}})
-
-    assert shown == {"review": {"weight": "8.30", "prior_mean": "3.50", "prior_weight": "5"}}
-
-
-@pytest.mark.parametrize("review", [None, "x", {}, {"weight": "abc", "prior_mean": "3.50", "prior_weight": "5"},
-                                    {"weight": "NaN", "prior_mean": "3.50", "prior_weight": "5"}])
-def test_explanation_display_drops_a_malformed_review_part(review):
-    assert "review" not in explanation_display({"review": review})
 
 
 @pytest.mark.django_db
@@ -202,31 +185,6 @@ def test_provider_page_without_scored_reviews_shows_no_weight_line(client):
 # 3. What the next tier still needs ---------------------------------------------------------------------------------
 
 
-def missing(*, composite, active, excellent, services=frozenset()):
-    checks = scoring.gate_checks(Gate(4, D("4.00"), 8, 2, frozenset({"warehousing"})), composite=D(composite),
-                                 active=active, excellent=excellent, services=services)
-    return scoring.missing_for(checks)
-
-
-def test_missing_items_name_only_the_shortfall():
-    items = missing(composite="3.88", active=6, excellent=1)
-
-    assert [m["text"] for m in items] == [
-        "综合分再提高 0.12（达到 4.00）", "2 家在营店铺", "1 家优秀店铺", "必备服务：warehousing",
-    ]
-    assert [m["text_en"] for m in items] == [
-        "0.12 more composite score points (to reach 4.00)", "2 more active stores", "1 more excellent store",
-        "required services: warehousing",
-    ]
-    assert [m.get("short_by") for m in items] == ["0.12", 2, 1, None]
-
-
-def test_one_missing_store_is_singular():
-    items = missing(composite="4.00", active=7, excellent=2, services=frozenset({"warehousing"}))
-
-    assert [(m["text"], m["text_en"]) for m in items] == [("1 家在营店铺", "1 more active store")]
-
-
 @pytest.mark.django_db
 def test_next_tier_list_reads_as_one_sentence(client):
     rating = scoring.rate(Facts(performance_entries=[D("4.00")], active_stores=6, excellent_stores=1), policy())
@@ -246,96 +204,7 @@ def test_next_tier_list_reads_as_one_sentence(client):
     assert "Four stars</span></span>, the provider still needs:</p>" in html
 
 
-def test_missing_services_item_names_the_services():
-    explanation = {"next_tier": {"tier": 5, "missing": [
-        {"name": "services", "missing": ["warehousing"], "text": "必备服务：warehousing",
-         "text_en": "required services: warehousing"},
-    ]}}
-
-    with translation.override("zh-hans"):
-        assert explanation_display(explanation, service_names={"warehousing": "仓储物流"})["next_tier"][
-            "missing"] == ["必备服务：仓储物流"]
-    with translation.override("en"):
-        assert explanation_display(explanation, service_names={"warehousing": "Warehousing"})["next_tier"][
-            "missing"] == ["Required services: Warehousing"]
-
-
-# 4. Compare: best on the shown figures, readable gate cells --------------------------------------------------------
-
-
-def compare_providers():
-    """Three rated providers whose P reads 4.71, 4.71 and 4.60 (raw 4.7130, 4.7050 and 4.6000)."""
-    gates = [
-        {"tier": 5, "met": False, "checks": [
-            {"name": "composite", "value": "4.66", "threshold": "4.50", "met": True},
-            {"name": "active_stores", "value": 3, "threshold": 20, "met": False},
-            {"name": "excellent_stores", "value": 5, "threshold": 5, "met": True},
-            {"name": "services", "value": [], "threshold": ["warehousing"], "met": False, "missing": ["warehousing"]},
-        ]},
-        {"tier": 4, "met": True, "checks": [
-            {"name": "composite", "value": "4.66", "threshold": "4.00", "met": True},
-            {"name": "services", "value": [], "threshold": [], "met": True, "missing": []},
-        ]},
-    ]
-    for slug, performance, score in (("a", "4.7130", "4.66"), ("b", "4.7050", "4.66"), ("c", "4.6000", "4.58")):
-        provider = ProviderFactory(slug=slug, tier=4, score=D(score), rated_period=JUNE)
-        ScoreSnapshotFactory(provider=provider, period=JUNE, performance_score=D(performance),
-                             explanation={"gates": gates} if slug == "a" else {})
-
-
-@pytest.mark.django_db
-def test_compare_marks_best_on_the_values_as_shown_and_marks_ties(client):
-    compare_providers()
-
-    response = client.get(COMPARE_URL, {"p": "a,b,c"})
-
-    rows = {row["key"]: row for row in response.context["rows"]}
-    assert [c["text"] for c in rows["performance_score"]["cells"]] == ["4.71", "4.71", "4.60"]
-    assert [c["best"] for c in rows["performance_score"]["cells"]] == [True, True, False]
-    assert [c["best"] for c in rows["score"]["cells"]] == [True, True, False]
-    html = response.content.decode()
-    performance_row = html.split("compare-row--performance_score", 1)[1].split("</tr>", 1)[0]
-    assert performance_row.count("最优") == 2
-
-
-@pytest.mark.django_db
-def test_compare_gate_cell_shows_each_figure_against_its_threshold(client):
-    compare_providers()
-
-    response = client.get(COMPARE_URL, {"p": "a,b,c"})
-
-    rows = {row["key"]: row for row in response.context["rows"]}
-    five = rows["gate_5"]["cells"]
-    assert five[0]["met"] is False
-    assert [(c["text"], c["met"]) for c in five[0]["checks"]] == [
-        ("综合分 4.66 / 需 4.50", True), ("在营店铺 3 / 需 20", False), ("优秀店铺 5 / 需 5", True),
-        ("必备服务：缺 仓储物流", False),
-    ]
-    assert [c["text"] for c in five[1:]] == ["—", "—"] and five[1]["met"] is None
-    # A gate that requires no service gets no services line (no "—/—").
-    assert [c["text"] for c in rows["gate_4"]["cells"][0]["checks"]] == ["综合分 4.66 / 需 4.00"]
-    cell = response.content.decode().split("compare-row--gate_5", 1)[1].split("</td>", 1)[0]
-    # Each line's ✓/✗ carries its words for screen readers (role="img": no absolutely placed text to overflow).
-    assert ('<span role="img" aria-label="达标">✓</span> 综合分 4.66 / 需 4.50<br>'
-            '<span role="img" aria-label="未达标">✗</span> 在营店铺 3 / 需 20<br>') in cell
-    assert "必备服务：缺 仓储物流</span>" in cell
-    assert "—/—" not in response.content.decode()
-
-
-def test_gate_check_lines_in_english_name_present_and_missing_services():
-    gate = {"checks": [
-        {"name": "active_stores", "value": 12, "threshold": 20, "met": False},
-        {"name": "services", "value": ["warehousing"], "threshold": ["warehousing"], "met": True, "missing": []},
-    ]}
-    with translation.override("en"):
-        lines = gate_check_lines(gate, service_names={"warehousing": "Warehousing"})
-    assert lines == [
-        {"text": "Active stores 12 / needs 20", "met": False},
-        {"text": "Required services: all present (Warehousing)", "met": True},
-    ]
-
-
-# 5. The review summary says what it counts -------------------------------------------------------------------------
+# 4. The review summary says what it counts --------------------------------------------------------------------------
 
 
 @pytest.mark.django_db

@@ -11,13 +11,9 @@ from providers.selectors import (
     provider_list,
     service_names_by_code,
 )
-from ratings.selectors import provider_latest_snapshot, provider_reviews
-from ratings.models import Review
 from tests.factories import (
     EngagementFactory,
     ProviderFactory,
-    ReviewFactory,
-    ScoreSnapshotFactory,
     StoreFactory,
 )
 
@@ -80,33 +76,6 @@ def test_active_store_count_counts_distinct_stores_running_on_the_day():
     EngagementFactory(start_date=dt.date(2024, 1, 1))  # another provider's
 
     assert provider_active_store_count(provider=provider, on=TODAY) == 2
-
-
-@pytest.mark.django_db
-def test_latest_snapshot_is_the_latest_period_or_none():
-    provider = ProviderFactory()
-    assert provider_latest_snapshot(provider=provider) is None
-
-    ScoreSnapshotFactory(provider=provider, period=dt.date(2025, 6, 1), composite=Decimal("4.10"))
-    ScoreSnapshotFactory(provider=provider, period=dt.date(2025, 5, 1), composite=Decimal("3.90"))
-    ScoreSnapshotFactory(period=dt.date(2025, 7, 1))  # another provider's
-
-    latest = provider_latest_snapshot(provider=provider)
-    assert (latest.period, latest.composite) == (dt.date(2025, 6, 1), Decimal("4.10"))
-
-
-@pytest.mark.django_db
-def test_provider_reviews_are_the_providers_published_ones_newest_first():
-    provider = ProviderFactory()
-    for day in range(1, 13):
-        ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day), title=f"第{day}天")
-    ReviewFactory(provider=provider, created_at=dt.date(2025, 6, 20), status=Review.Status.PENDING)
-    ReviewFactory(provider=provider, created_at=dt.date(2025, 6, 21), status=Review.Status.MALICIOUS)
-    ReviewFactory(created_at=dt.date(2025, 6, 22))  # another provider's
-
-    titles = [review.title for review in provider_reviews(provider=provider)]
-
-    assert titles == [f"第{day}天" for day in range(12, 0, -1)]
 
 
 @pytest.mark.django_db

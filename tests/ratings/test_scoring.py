@@ -251,3 +251,31 @@ def test_month_arithmetic():
     assert scoring.add_months(dt.date(2025, 1, 1), -2) == dt.date(2024, 11, 1)
     assert scoring.month_end(dt.date(2024, 2, 1)) == dt.date(2024, 2, 29)
     assert scoring.month_start(dt.date(2025, 6, 17)) == dt.date(2025, 6, 1)
+
+
+# -- what the next tier still needs ------------------------------------------------------------------
+
+
+def missing(*, composite, active, excellent, services=frozenset()):
+    checks = scoring.gate_checks(Gate(4, D("4.00"), 8, 2, frozenset({"warehousing"})), composite=D(composite),
+                                 active=active, excellent=excellent, services=services)
+    return scoring.missing_for(checks)
+
+
+def test_missing_items_name_only_the_shortfall():
+    items = missing(composite="3.88", active=6, excellent=1)
+
+    assert [m["text"] for m in items] == [
+        "综合分再提高 0.12（达到 4.00）", "2 家在营店铺", "1 家优秀店铺", "必备服务：warehousing",
+    ]
+    assert [m["text_en"] for m in items] == [
+        "0.12 more composite score points (to reach 4.00)", "2 more active stores", "1 more excellent store",
+        "required services: warehousing",
+    ]
+    assert [m.get("short_by") for m in items] == ["0.12", 2, 1, None]
+
+
+def test_one_missing_store_is_singular():
+    items = missing(composite="4.00", active=7, excellent=2, services=frozenset({"warehousing"}))
+
+    assert [(m["text"], m["text_en"]) for m in items] == [("1 家在营店铺", "1 more active store")]
