@@ -8,17 +8,12 @@ from django.utils import timezone
 from partners.models import ApiKey
 from partners.selectors import api_key_hash
 from partners.services import api_key_revoke
-from tests.factories import api_client, api_key, reset_anonymous_throttle
+from tests.factories import api_client, api_key
 
 pytestmark = pytest.mark.django_db
 
 TIERS = reverse("api:tiers")
 WEBHOOKS = reverse("api:webhook-list")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    reset_anonymous_throttle()
 
 
 def rates(settings, **overrides):

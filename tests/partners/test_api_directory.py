@@ -1,4 +1,4 @@
-"""The partner API over the directory: filters, ordering, cursor pages, detail, history, reviews, compare."""
+"""partners.api.directory: filters, ordering, cursor pages, detail, history, reviews and compare over the directory."""
 import datetime as dt
 import gzip
 import json
@@ -14,17 +14,11 @@ from tests.factories import (
     ReviewFactory,
     ScoreSnapshotFactory,
     api_client,
-    reset_anonymous_throttle,
 )
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("api:provider-list")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    reset_anonymous_throttle()
 
 
 def rated(*, score, tier, period=dt.date(2025, 6, 1), **kwargs) -> Provider:

@@ -1,4 +1,4 @@
-"""Webhook subscriptions over the API: each key manages and sees only its own, URLs checked, secret shown once."""
+"""partners.api.webhooks: each key manages and sees only its own subscriptions, URLs checked, secret shown once."""
 import pytest
 from django.urls import reverse
 
