@@ -28,6 +28,7 @@ class SignupForm(AllauthSignupForm):
                 args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         self.fields["kind"].help_text = _("商家账号评价合作过的服务商；服务商账号回复自己公司收到的评价。")
+        self.order_fields(["email", "password1", "password2", "kind"])
 
     @transaction.atomic
     def save(self, request):

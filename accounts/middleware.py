@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 def session_used_mfa(request) -> bool:
     """Whether this session's sign-in (or a later re-authentication) passed a second factor (allauth.mfa)."""
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
 class AdminRequiresMFAMiddleware:

@@ -65,9 +65,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Staff reach /admin/ only signed in with their second factor (ADMIN_REQUIRE_MFA).
-    "accounts.middleware.AdminRequiresMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff reach /admin/ only signed in with their second factor (ADMIN_REQUIRE_MFA); it says why with a message.
+    "accounts.middleware.AdminRequiresMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns django-axes' lockout of a sign-in into the lockout page (config.accounts.lockout_response).
     "axes.middleware.AxesMiddleware",
@@ -202,8 +202,19 @@ MFA_TOTP_ISSUER = "代运营服务商目录"
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 
 # Mail: EMAIL_URL is smtp://user:password@host:587 (or smtp+tls://, smtp+ssl://), consolemail:// or
-# filemail:///path/to/dir (django-environ); local.py defaults to the console, tests to locmem.
-vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+# filemail:///var/mail (django-environ); local.py defaults to the console, tests to locmem.
+
+
+def email_settings(url: str) -> dict:
+    """Django's EMAIL_* settings for an EMAIL_URL. As with sqlite:///, filemail:///var/mail is relative (here: to
+    the project, not to whatever directory the process started in) and filemail:////srv/mail absolute."""
+    config = environ.Env.email_url_config(url)
+    if config.get("EMAIL_FILE_PATH") and not Path(config["EMAIL_FILE_PATH"]).is_absolute():
+        config["EMAIL_FILE_PATH"] = str(BASE_DIR / config["EMAIL_FILE_PATH"])
+    return config
+
+
+vars().update(email_settings(env("EMAIL_URL", default="smtp://localhost:25")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="代运营服务商目录 <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

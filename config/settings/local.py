@@ -1,6 +1,6 @@
 """Development on one machine: DEBUG on, a throw-away secret key unless one is set."""
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import email_settings, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
@@ -10,7 +10,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 WHITENOISE_USE_FINDERS = True
 # Mail is printed to the console and staff reach the admin without a second factor, unless the environment says
 # otherwise (README "Accounts").
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+vars().update(email_settings(env("EMAIL_URL", default="consolemail://")))
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=False)
 
 if CELERY_TASK_ALWAYS_EAGER:  # noqa: F405 (from base: no REDIS_URL, tasks run in-process)
