@@ -1,4 +1,6 @@
-"""Accounts: one normalisation of names and e-mails, and one protected sign-in for the site and the admin.
+"""Sign-in: one protected sign-in for the site (django-allauth, by e-mail) and the admin (by user name).
+
+Names and e-mails are normalised by accounts.normalise (re-exported here).
 
 Two layers guard every password check. django-ratelimit throttles the sign-in pages (site and admin share the
 buckets): a few tries per account name and a few more per client address, each per minute. django-axes' backend
