@@ -184,10 +184,21 @@ SNAPSHOT_COLUMNS = [
     "performance_score", "performance_rows", "composite", "active_stores", "excellent_stores", "candidate_tier",
     "computed_tier", "tier", "overridden", "status", "at_risk", "below_tier_months", "failing_months", "explanation",
 ]
+# What a rerun compares to decide whether a row changed: every figure, not the key and not `as_of`.
+SNAPSHOT_FIGURES = SNAPSHOT_COLUMNS[3:]
 
 
 def _upsert_snapshots(rows: list[tuple]) -> None:
-    """Insert or replace (provider, period) snapshots with one prepared statement.
+    """Insert new (provider, period) snapshots and rewrite only those whose figures changed, in one statement.
+
+    A snapshot's `as_of` is the evidence cut-off of the run that last changed its figures: later runs of the
+    period that computed the same figures leave the row alone (a nightly rerun would otherwise rewrite every row
+    and its ~1 kB explanation only to move the date, leaving a dead tuple per provider per day on PostgreSQL).
+    Pages show it as "computed as of"; the figures are what every later run of the period gave too.
+    The one reader that compares it, the reinstatement check in `ratings_gather_facts` (`as_of < reinstated_on`
+    drops a month rated before the reinstatement), must get the answer the latest run's date would give: so the
+    date is also moved, figures unchanged, when the provider's reinstatement falls between the stored as_of and
+    the run's.
 
     `INSERT … ON CONFLICT DO UPDATE` reads the same on SQLite and PostgreSQL; executemany over plain tuples
     avoids building 10,000 model instances, which cost more than the scoring itself in bulk_create.
@@ -200,13 +211,20 @@ def _upsert_snapshots(rows: list[tuple]) -> None:
     updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in SNAPSHOT_COLUMNS[2:])
     placeholders = ", ".join(["%s"] * len(SNAPSHOT_COLUMNS))
     changed = (
-        f"({', '.join(f'{table}.{qn(c)}' for c in SNAPSHOT_COLUMNS[2:])}) IS DISTINCT FROM "
-        f"({', '.join(f'excluded.{qn(c)}' for c in SNAPSHOT_COLUMNS[2:])})"
+        f"({', '.join(f'{table}.{qn(c)}' for c in SNAPSHOT_FIGURES)}) IS DISTINCT FROM "
+        f"({', '.join(f'excluded.{qn(c)}' for c in SNAPSHOT_FIGURES)})"
     )
-    # A rerun that computes the same rows writes nothing (no dead tuples, no index churn).
+    provider_table, as_of, reinstated_on = qn(Provider._meta.db_table), qn("as_of"), qn("reinstated_on")
+    # Evaluated only for rows whose figures are equal; a NULL reinstated_on makes it false.
+    crosses_reinstatement = (
+        f"EXISTS (SELECT 1 FROM {provider_table} AS p WHERE p.{qn('id')} = excluded.{qn('provider_id')} "
+        f"AND (p.{reinstated_on} > {table}.{as_of}) <> (p.{reinstated_on} > excluded.{as_of}))"
+    )
+    # A rerun that computes the same figures writes nothing (no dead tuples, no index churn).
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({qn('provider_id')}, {qn('period')}) DO UPDATE SET {updates} WHERE {changed}"
+        f"ON CONFLICT ({qn('provider_id')}, {qn('period')}) DO UPDATE SET {updates} "
+        f"WHERE {changed} OR {crosses_reinstatement}"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
