@@ -8,15 +8,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _clear_cache(settings):
-    """Each test starts with an empty in-process cache.
+    """Each test starts with an empty cache: rate-limit counters, cached pages and sign-in budgets of one test must
+    not reach the next.
 
-    With Redis (the PostgreSQL + Redis run) flushing would also drop the Celery broker's queues,
-    so only the in-process backend is cleared.
+    With Redis (the PostgreSQL + Redis run) a FLUSHDB would also drop the Celery broker's queues, so only the keys
+    under this cache's prefix are deleted.
     """
     from django.core.cache import cache
 
     if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
         cache.clear()
+    else:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+        if keys:
+            client.delete(*keys)
     yield
 
 
