@@ -60,12 +60,9 @@ def account_delete(*, user) -> None:
     user.groups.clear()
     user.user_permissions.clear()
     now = timezone.now()
-    account, created = Account.objects.get_or_create(
-        user=user, defaults={"kind": Account.Kind.MERCHANT, "deleted_at": now}
+    Account.objects.update_or_create(
+        user=user, defaults={"deleted_at": now}, create_defaults={"kind": Account.Kind.MERCHANT, "deleted_at": now}
     )
-    if not created:
-        account.deleted_at = now
-        account.save(update_fields=["deleted_at"])
     AccountEvent.objects.create(user=user, user_ref=user.pk, kind=AccountEvent.Kind.DELETED)
 
 
