@@ -28,12 +28,13 @@ class AdminRequiresMFAMiddleware:
     def __call__(self, request):
         if settings.ADMIN_REQUIRE_MFA and request.user.is_authenticated and request.user.is_staff:
             admin = reverse("admin:index")
-            if request.path.startswith(admin) and request.path != reverse("admin:logout"):
+            # A session that used its second factor is through without a query; only the others are looked at.
+            if (request.path.startswith(admin) and request.path != reverse("admin:logout")
+                    and not session_used_mfa(request)):
                 back = urlencode({"next": request.get_full_path()})
                 if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
                     messages.warning(request, _("管理后台要求两步验证：请先设置身份验证器应用。"))
                     return redirect(f"{reverse('mfa_activate_totp')}?{back}")
-                if not session_used_mfa(request):
-                    messages.info(request, _("进入管理后台前，请输入身份验证器应用中的验证码。"))
-                    return redirect(f"{reverse('mfa_reauthenticate')}?{back}")
+                messages.info(request, _("进入管理后台前，请输入身份验证器应用中的验证码。"))
+                return redirect(f"{reverse('mfa_reauthenticate')}?{back}")
         return self.get_response(request)
