@@ -210,9 +210,10 @@ def _describe(plan, rng, founded, size, brands, area, reference) -> tuple[str, s
         zh = f"总部位于{plan.city[0]}的{categories_zh}类目代运营服务商，{founded}年起深耕{platforms_zh}，提供{services_zh}。"
         en = (f"A {plan.city[1]}-based agency for {categories_en} brands, on {platforms_en} since {founded}; "
               f"services: {services_en}.")
-    zh += f"团队规模{Provider.SizeBand(size).label}，"
+    # No store count: the page shows the live figures beside the text (active stores change monthly; a count
+    # written once would contradict them).
+    zh += f"团队规模{Provider.SizeBand(size).label}。"
     en += f" Team size: {SIZE_EN[size]} people."
-    zh += f"目前服务{plan.stores}家店铺。" if plan.stores > 1 else "目前专注服务单个店铺。"
     if brands:
         zh += f"已服务{brands}个国际品牌。"
         en += f" Has served {brands} international brands."
