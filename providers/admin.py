@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import AfterCommitMixin
 
 from .cache import directory_cache_bump
-from .models import Category, Engagement, Platform, Service, Store
+from .models import Category, Engagement, Membership, Platform, Service, Store
 from .selectors import engagement_active_q
 
 ADMIN_ROLES = ("Graders", "Moderators", "Data stewards")
@@ -29,6 +29,16 @@ def staff_in_an_admin_role(request) -> bool:
     if not hasattr(user, "_admin_role"):
         user._admin_role = user.groups.filter(name__in=ADMIN_ROLES).exists()
     return user._admin_role
+
+
+class MembershipInline(admin.TabularInline):
+    """A provider's team on its admin page (the graders' workbench): who acts for it, in which role."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "role", "joined_at")
+    readonly_fields = ("joined_at",)
 
 
 # The default site is kept (every app registers on it); only its entry check is narrowed.

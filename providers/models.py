@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The star tiers, shown on the directory and computed by the ratings engine (Provider.tier holds the current one).
@@ -86,9 +87,14 @@ class Provider(models.Model):
     platforms = models.ManyToManyField(Platform, related_name="providers", blank=True, verbose_name=_("平台"))
     categories = models.ManyToManyField(Category, related_name="providers", blank=True, verbose_name=_("类目"))
     services = models.ManyToManyField(Service, related_name="providers", blank=True, verbose_name=_("服务"))
-    # Staff accounts that answer reviews on the provider's behalf.
+    # Staff accounts that act for the provider (answer reviews, run the portal), each with a role (Membership).
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="provider_memberships", blank=True, verbose_name=_("服务商账号")
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="provider_memberships",
+        blank=True,
+        verbose_name=_("服务商账号"),
+    )
     )
 
     # Denormalized from the latest score snapshot by the ratings recompute, so listings sort without joins.
@@ -138,6 +144,38 @@ class Provider(models.Model):
 
     def get_absolute_url(self):
         return reverse("providers:detail", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    """A staff account's place in a provider's team: owners manage the team, managers the portal, members read."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("所有者")
+        MANAGER = "manager", _("管理员")
+        MEMBER = "member", _("成员")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("服务商"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_roles", verbose_name=_("账号")
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("加入时间"), default=timezone.now)
+
+    class Meta:
+        # The table Django made for the plain many-to-many before roles existed (migration 0007 keeps it).
+        db_table = "providers_provider_members"
+        verbose_name = _("团队成员")
+        verbose_name_plural = _("团队成员")
+        ordering = ["provider", "joined_at", "pk"]
+        unique_together = [("provider", "user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "manager", "member"]), name="%(app_label)s_%(class)s_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} · {self.get_role_display()} #{self.user_id}"
 
 
 class Store(models.Model):

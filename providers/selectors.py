@@ -11,7 +11,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
 
-from .models import Category, Engagement, Platform, Provider, Service, Store
+from .models import Category, Engagement, Membership, Platform, Provider, Service, Store
 
 LISTED_STATUSES = (Provider.Status.ACTIVE, Provider.Status.PROBATION)
 
@@ -127,6 +127,13 @@ def merchant_stores(*, user) -> QuerySet[Store]:
 
 def user_is_provider_member(*, user, provider: Provider) -> bool:
     return user.is_authenticated and provider.members.filter(pk=user.pk).exists()
+
+
+def membership_role(*, user, provider: Provider) -> str | None:
+    """The user's role in the provider's team (Membership.Role value), or None for anyone outside it."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(provider=provider, user=user).values_list("role", flat=True).first()
 
 
 def providers_for_tray(*, slugs: list[str]) -> list[Provider]:

@@ -267,10 +267,10 @@ def merchant_of(*stores, username=None):
     return user
 
 
-def provider_staff(provider, username=None):
-    """A user account that answers reviews for the provider."""
+def provider_staff(provider, username=None, role="member"):
+    """A user account in the provider's team (answers reviews; role: owner, manager or member)."""
     user = UserFactory(**({"username": username} if username else {}))
-    provider.members.add(user)
+    provider.members.add(user, through_defaults={"role": role})
     return user
 
 

@@ -237,7 +237,15 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Claim and credential evidence (common/uploads.py): outside every served directory and without a URL, so a
+    # file is reachable only through the permission-checked views. PRIVATE_MEDIA_ROOT: where it lies on disk.
+    "private": {
+        "BACKEND": "common.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))},
+    },
 }
+# Evidence files (screenshots of a seller back-office, licences): PNG, JPEG or PDF up to this size.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "ratings:mine"

@@ -10,6 +10,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "common.storage.PrivateInMemoryStorage"},
 }
 # Tests run tasks in-process; the worker tests start a real worker against REDIS_URL themselves.
 CELERY_TASK_ALWAYS_EAGER = True

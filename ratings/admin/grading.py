@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from common.admin import AfterCommitMixin, ReasonForm, validation_messages
+from providers.admin import MembershipInline
 from providers.cache import directory_cache_bump
 from providers.models import Provider
 from providers.presenters import gate_table
@@ -50,7 +51,7 @@ class ProviderAdmin(AfterCommitMixin, admin.ModelAdmin):
     filter_horizontal = ("platforms", "categories", "services")
     # A website typed without a scheme means https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    autocomplete_fields = ("members",)
+    inlines = [MembershipInline]
     prepopulated_fields = {"slug": ("name_en",)}
     change_form_template = "admin/providers/provider/change_form.html"
     # Written by the ratings engine and the grading services (audited), never by hand.
@@ -67,7 +68,6 @@ class ProviderAdmin(AfterCommitMixin, admin.ModelAdmin):
             ),
         }),
         (_("平台、类目与服务"), {"fields": ("platforms", "categories", "services")}),
-        (_("服务商账号"), {"fields": ("members",)}),
         (_("评级（自动计算）"), {
             "fields": (
                 ("tier", "score", "at_risk"), "rated_period", ("review_count", "review_average"), "reinstated_on",

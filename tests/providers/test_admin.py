@@ -155,7 +155,11 @@ def test_provider_rating_fields_cannot_be_edited_by_hand(admin_client, admin_use
     for name in ("status", "tier", "score", "at_risk", "rated_period", "review_count", "review_average",
                  "reinstated_on"):
         assert name not in form_fields, name
-    assert {"platforms", "categories", "services", "slug", "name", "members"} <= set(form_fields)
+    assert {"platforms", "categories", "services", "slug", "name"} <= set(form_fields)
+    # The team is edited in its own inline, with roles.
+    assert [type(inline).__name__ for inline in admin.site._registry[Provider].get_inline_instances(request, provider)] == [
+        "MembershipInline"
+    ]
 
 
 @pytest.mark.parametrize(

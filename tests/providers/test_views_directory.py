@@ -383,7 +383,9 @@ def test_a_provider_edited_in_the_admin_is_shown_fresh(client, admin_client, dem
     data.update({
         "name": "改名后的星海", "platforms": [p.pk for p in demo["xinghai"].platforms.all()],
         "categories": [c.pk for c in demo["xinghai"].categories.all()],
-        "services": [s.pk for s in demo["xinghai"].services.all()], "members": [],
+        "services": [s.pk for s in demo["xinghai"].services.all()],
+        # The team inline, unchanged (no members).
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     })
 
     with django_capture_on_commit_callbacks(execute=True):
