@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "ratings",
     "ingest",
     "partners",
+    "claims",
+    "profiles",
+    "portal",
 ]
 
 MIDDLEWARE = [
