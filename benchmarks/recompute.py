@@ -15,8 +15,9 @@ The database gets N providers from `manage.py seed_demo --providers N --no-ratin
       window's performance entries de-duplicated per store and month (count, mean E), and the excellent
       stores (latest row in the window, active on D, E ≥ threshold); the active stores; plus the small reads
       (providers with their service codes, overrides in force, the previous month's snapshots). Before it is
-      timed at a date, its figures are checked against `ratings_gather_facts` for every provider: a mismatch
-      aborts the run.
+      timed at a date, its figures are checked against the Decimal reference (`ratings_gather_facts_exact`) for
+      every provider, and the engine's own facts (summed in SQL) must rate every provider exactly as the
+      reference's do: a mismatch aborts the run.
   (b) `ratings_recompute(as_of=D)` for the whole period, committed, in two cases:
       - nightly: as of the 2nd, 3rd and 4th of M, after the 1st (days of one month, never across its end);
       - first run of a month: as of the 1st of M−2, M−1 and M, each after the month before it was rated as of
@@ -269,14 +270,24 @@ def _floor_checked(as_of: dt.date) -> dict:
 
 
 def _check(results: dict[str, list], as_of: dt.date) -> None:
-    """Abort unless the floor's figures are the engine's facts (floats where SQLite has no exact decimals)."""
+    """Abort unless the floor's figures are the Decimal reference's facts (floats where SQLite has no exact decimals)
+    and the engine's facts rate every provider exactly as the reference's do."""
     from ratings import scoring, selectors
 
     period = scoring.month_start(as_of)
     policy = selectors.policy_to_scoring(selectors.policy_active())
     previous = selectors.previous_snapshots(period=period, provider_ids=None)
-    facts = selectors.ratings_gather_facts(as_of=as_of, period=period, policy=policy, provider_ids=None,
-                                           previous=previous)
+    facts = selectors.ratings_gather_facts_exact(as_of=as_of, period=period, policy=policy, provider_ids=None,
+                                                 previous=previous)
+    # The engine's facts (summed in SQL) must rate every provider exactly as the Decimal reference does.
+    summed = selectors.ratings_gather_facts(as_of=as_of, period=period, policy=policy, provider_ids=None,
+                                            previous=previous)
+    differ = [pk for pk, f in facts.items() if repr(scoring.rate(f, policy)) != repr(scoring.rate(summed[pk], policy))]
+    boundary = sum(1 for f in summed.values() if f.review_sums is None and f.review_groups)
+    if differ or len(summed) != len(facts):
+        sys.exit(f"engine ≠ Decimal reference as of {as_of} for {len(differ)} providers, e.g. {differ[:5]}")
+    print(f"  engine = Decimal reference as of {as_of} for all {len(facts):,} providers "
+          f"({boundary} at a rounding boundary, rated on exact groups)")
     reviews = {row[0]: row[1:] for row in results["reviews (decayed sums)"]}
     perf = {row[0]: row[1:] for row in results["performance (per store and month, excellent)"]}
     active = dict(results["active stores"])

@@ -7,6 +7,7 @@ hysteresis between months, and the provider's status.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -71,12 +72,40 @@ class Override:
     expires_on: dt.date | None
 
 
+@dataclass(frozen=True)
+class ReviewSums:
+    """A provider's scored reviews summed by the database: count and rating sum exact, Σw and Σw·rating in doubles.
+
+    `review_figures_from_sums` turns them into the figures `review_score` would give, or None when a double is
+    too close to a rounding boundary to be sure (the caller then fetches the exact per-day groups).
+    """
+
+    count: int
+    rating_sum: int
+    weight: float
+    weighted: float
+
+
+@dataclass(frozen=True)
+class PerformanceSums:
+    """The window's performance entries summed exactly: how many, and Σ E."""
+
+    rows: int
+    total: Decimal
+
+
 @dataclass
 class Facts:
-    """Everything known about one provider for one period, as fed to `rate`."""
+    """Everything known about one provider for one period, as fed to `rate`.
+
+    Reviews come as per-day groups (exact) or as sums the database computed (`review_sums`, when not None);
+    performance as the entries or as their exact sums (`performance_sums`, when not None).
+    """
 
     review_groups: list[tuple[int, int, int]] = field(default_factory=list)  # (age_days, count, rating_sum)
     performance_entries: list[Decimal] = field(default_factory=list)  # E of every row in the window
+    review_sums: ReviewSums | None = None
+    performance_sums: PerformanceSums | None = None
     active_stores: int = 0
     excellent_stores: int = 0
     services: frozenset[str] = frozenset()
@@ -133,6 +162,67 @@ def review_score(groups: Iterable[tuple[int, int, int]], policy: Policy) -> tupl
         weight_total += w * count
     score = (policy.prior_weight * policy.prior_mean + weighted_sum) / (policy.prior_weight + weight_total)
     return score, weight_total
+
+
+@dataclass(frozen=True)
+class ReviewFigures:
+    """What a rating shows of the reviews: R and Σw rounded to 4 places, the composite (None if unrated)."""
+
+    score: Decimal
+    weight: Decimal
+    count: int
+    rating_sum: int
+    composite: Decimal | None
+
+
+def review_figures(groups: Iterable[tuple[int, int, int]], performance: Decimal | None, policy: Policy) -> ReviewFigures:
+    """The review figures from exact per-day groups, in Decimal."""
+    groups = list(groups)
+    review, weight_total = review_score(groups, policy)
+    return ReviewFigures(
+        score=round_half_up(review, SCORE_PLACES), weight=round_half_up(weight_total, SCORE_PLACES),
+        count=sum(count for _, count, _ in groups), rating_sum=sum(total for _, _, total in groups),
+        composite=composite_score(review, performance, policy) if performance is not None else None,
+    )
+
+
+# Relative error allowed per summed review for the database's doubles against the Decimal reference: each term is
+# within a few units in the last place (2.2e-16) of its Decimal value, and a sum of n terms within n of those; this
+# is ~50 times that bound, and still leaves one provider in millions at a boundary.
+SUM_RELATIVE_ERROR = 1e-14
+
+
+def review_figures_from_sums(sums: ReviewSums, performance: Decimal | None, policy: Policy) -> ReviewFigures | None:
+    """The figures `review_figures` would give on the exact groups, from the database's double sums.
+
+    Every figure shown is rounded (R and Σw to 4 places, the composite to 2), so a double decides it exactly unless it
+    lies within its error bound of a half-way point: then None, and the caller rates the provider on exact groups.
+    """
+    if sums.count == 0:
+        return review_figures([], performance, policy)
+    tolerance = (sums.count + 64) * SUM_RELATIVE_ERROR
+    review = (float(policy.prior_weight * policy.prior_mean) + sums.weighted) / (float(policy.prior_weight) + sums.weight)
+    score = _round_double(review, 4, tolerance)
+    weight = _round_double(sums.weight, 4, tolerance)
+    composite = None
+    if performance is not None:
+        mixed = float(policy.review_weight) * review + float(policy.performance_weight) * float(performance)
+        composite = _round_double(mixed, 2, tolerance)
+        if composite is None:
+            return None
+    if score is None or weight is None:
+        return None
+    return ReviewFigures(score=score, weight=weight, count=sums.count, rating_sum=sums.rating_sum, composite=composite)
+
+
+def _round_double(value: float, places: int, tolerance: float) -> Decimal | None:
+    """value (≥ 0) rounded half-up to `places` as a Decimal, or None if within `tolerance` (relative) of a tie."""
+    scaled = value * 10 ** places
+    whole = math.floor(scaled)
+    fraction = scaled - whole
+    if abs(fraction - 0.5) <= scaled * tolerance + 1e-300:
+        return None
+    return Decimal(whole + (fraction > 0.5)).scaleb(-places)
 
 
 def performance_entry(product: Decimal, logistics: Decimal, service: Decimal, policy: Policy) -> Decimal:
@@ -235,21 +325,40 @@ def decide_status(composite: Decimal | None, facts: Facts, policy: Policy) -> tu
     return (PROBATION if failing else ACTIVE), failing_months
 
 
+def performance_score(facts: Facts) -> tuple[int, Decimal | None]:
+    """(rows, P): the mean E of the window's entries, None without any."""
+    if facts.performance_sums is not None:
+        rows, total = facts.performance_sums.rows, facts.performance_sums.total
+    else:
+        rows, total = len(facts.performance_entries), sum(facts.performance_entries, Decimal(0))
+    return rows, (total / rows if rows else None)
+
+
+def needs_exact_reviews(facts: Facts, policy: Policy) -> bool:
+    """Whether the database's double sums of a provider's reviews cannot decide its rounded figures."""
+    if facts.review_sums is None:
+        return False
+    return review_figures_from_sums(facts.review_sums, performance_score(facts)[1], policy) is None
+
+
 def rate(facts: Facts, policy: Policy) -> Rating:
     """Apply the whole policy to one provider's facts for one period."""
-    review, weight_total = review_score(facts.review_groups, policy)
-    review_count = sum(count for _, count, _ in facts.review_groups)
-    rating_sum = sum(total for _, _, total in facts.review_groups)
+    rows, performance = performance_score(facts)
+    if facts.review_sums is not None:
+        figures = review_figures_from_sums(facts.review_sums, performance, policy)
+        if figures is None:
+            raise ValueError("review sums too close to a rounding boundary: rate this provider on exact groups")
+    else:
+        figures = review_figures(facts.review_groups, performance, policy)
+    review_count, rating_sum = figures.count, figures.rating_sum
     review_average = round_half_up(Decimal(rating_sum) / review_count) if review_count else None
-    rows = len(facts.performance_entries)
-    performance = sum(facts.performance_entries, Decimal(0)) / rows if rows else None
 
     explanation = {
         "policy_version": policy.version,
         "review": {
-            "score": str(round_half_up(review, SCORE_PLACES)), "count": review_count,
+            "score": str(figures.score), "count": review_count,
             "average": str(review_average) if review_average is not None else None,
-            "weight": str(round_half_up(weight_total, SCORE_PLACES)),
+            "weight": str(figures.weight),
             "prior_mean": str(policy.prior_mean), "prior_weight": str(policy.prior_weight),
         },
         "performance": {
@@ -265,7 +374,7 @@ def rate(facts: Facts, policy: Policy) -> Rating:
         tier, at_risk, below = None, False, 0
         explanation["unrated"] = True
     else:
-        composite = composite_score(review, performance, policy)
+        composite = figures.composite
         candidate, gates = candidate_tier(
             policy, composite=composite, active=facts.active_stores, excellent=facts.excellent_stores,
             services=facts.services,
@@ -294,7 +403,7 @@ def rate(facts: Facts, policy: Policy) -> Rating:
         "status": status,
     })
     return Rating(
-        review_score=round_half_up(review, SCORE_PLACES), review_count=review_count, review_average=review_average,
+        review_score=figures.score, review_count=review_count, review_average=review_average,
         performance_score=round_half_up(performance, SCORE_PLACES) if performance is not None else None,
         performance_rows=rows, composite=composite, active_stores=facts.active_stores,
         excellent_stores=facts.excellent_stores, candidate_tier=candidate, computed_tier=computed_tier, tier=tier,

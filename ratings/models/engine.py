@@ -36,6 +36,9 @@ class ScoreSnapshot(models.Model):
     below_tier_months = models.PositiveSmallIntegerField(_("连续低于星级月数"), default=0)
     failing_months = models.PositiveSmallIntegerField(_("连续不达标月数"), default=0)
     explanation = models.JSONField(_("说明"), default=dict)
+    # A hash of every figure above (ratings.services.recompute.figures_hash): a rerun that computes the same
+    # figures recognises the row by it and sends nothing. Null on rows written before it existed.
+    figures_hash = models.BigIntegerField(_("数据摘要"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("评分快照")

@@ -8,9 +8,12 @@ from .engine import (  # noqa: F401
     policy_gates,
     policy_to_scoring,
     previous_snapshots,
+    provider_batches,
     provider_service_codes,
     providers_for_rating,
+    ratings_gather_batch,
     ratings_gather_facts,
+    ratings_gather_facts_exact,
     scored_review_groups,
 )
 from .reviews import (  # noqa: F401

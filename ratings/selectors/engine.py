@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -20,6 +20,7 @@ from providers.models import Engagement, Provider
 
 from .. import scoring
 from ..models import RatingPolicy, Review, ScoreSnapshot, StorePerformance, TierGate, TierOverride
+from .aggregates import ProviderBatch, active_store_counts, performance_sums, review_sums
 
 CENT = Decimal("0.01")
 
@@ -64,12 +65,41 @@ def providers_for_rating(*, provider_ids: Iterable[int] | None) -> list[tuple[in
     return list(_restrict(Provider.objects.order_by("pk"), "pk", provider_ids).values_list("pk", "status", "reinstated_on"))
 
 
+def provider_batches(*, provider_ids: Iterable[int] | None, size: int | None) -> Iterator[ProviderBatch]:
+    """The providers a run rates, `size` at a time in id order (all at once if None): one query per batch.
+
+    All providers: pages by id (keyset), each batch `complete`; given ids: those that exist, by chunks of the list.
+    """
+    fields = ("pk", "status", "reinstated_on")
+    if provider_ids is not None:
+        ids = sorted(set(provider_ids))
+        step = size or max(len(ids), 1)
+        for start in range(0, len(ids), step):
+            rows = list(Provider.objects.filter(pk__in=ids[start:start + step]).order_by("pk").values_list(*fields))
+            if rows:
+                yield ProviderBatch(rows=rows, complete=False)
+        return
+    after = None
+    while True:
+        qs = Provider.objects.order_by("pk")
+        if after is not None:
+            qs = qs.filter(pk__gt=after)
+        rows = list(qs.values_list(*fields) if size is None else qs.values_list(*fields)[:size])
+        if rows:
+            yield ProviderBatch(rows=rows, complete=True)
+        if size is None or len(rows) < size:
+            return
+        after = rows[-1][0]
+
+
 def provider_service_codes(*, provider_ids: Iterable[int] | None) -> dict[int, frozenset[str]]:
-    through = Provider.services.through
+    return _codes_by_provider(_restrict(Provider.services.through.objects, "provider_id", provider_ids))
+
+
+def _codes_by_provider(links: QuerySet) -> dict[int, frozenset[str]]:
+    """provider → the codes of its services, from a queryset of provider–service links."""
     codes = defaultdict(set)
-    for provider_id, code in _restrict(through.objects, "provider_id", provider_ids).values_list(
-        "provider_id", "service__code"
-    ):
+    for provider_id, code in links.values_list("provider_id", "service__code"):
         codes[provider_id].add(code)
     return {pk: frozenset(c) for pk, c in codes.items()}
 
@@ -149,34 +179,100 @@ def performance_rows(*, window_start: dt.date, period: dt.date, store_ids: set[i
         yield store_id, day, score(product), score(logistics), score(service)
 
 
-def previous_snapshots(*, period: dt.date, provider_ids: Iterable[int] | None) -> dict[int, dict]:
+def previous_snapshots(
+    *, period: dt.date, provider_ids: Iterable[int] | None, batch: ProviderBatch | None = None,
+) -> dict[int, dict]:
+    """The previous month's snapshots of the given providers (all if None), or of a batch."""
     qs = ScoreSnapshot.objects.filter(period=scoring.add_months(period, -1))
+    qs = batch.restrict(qs, "provider_id") if batch is not None else _restrict(qs, "provider_id", provider_ids)
     return {
         row["provider_id"]: row
-        for row in _restrict(qs, "provider_id", provider_ids).values(
+        for row in qs.values(
             "provider_id", "as_of", "computed_tier", "tier", "status", "below_tier_months", "failing_months"
         )
     }
 
 
-def overrides_in_force(*, on: dt.date, provider_ids: Iterable[int] | None) -> dict[int, TierOverride]:
-    """The override holding on a date for each provider (the most recent one if several)."""
-    qs = (
+def _overrides_on(on: dt.date) -> QuerySet:
+    """Overrides holding on a date, oldest first (so in a dict the most recent one of a provider wins)."""
+    return (
         TierOverride.objects.filter(starts_on__lte=on)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
         .filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=on))
         .order_by("provider_id", "starts_on", "id")
     )
-    return {o.provider_id: o for o in _restrict(qs, "provider_id", provider_ids)}
+
+
+def overrides_in_force(*, on: dt.date, provider_ids: Iterable[int] | None) -> dict[int, TierOverride]:
+    """The override holding on a date for each provider (the most recent one if several)."""
+    return {o.provider_id: o for o in _restrict(_overrides_on(on), "provider_id", provider_ids)}
+
+
+def ratings_gather_batch(
+    *, as_of: dt.date, period: dt.date, policy: scoring.Policy, batch: ProviderBatch, previous: dict[int, dict],
+) -> dict[int, scoring.Facts]:
+    """Every fact the policy needs for one batch of providers, summed by the database (reads only).
+
+    A fixed number of queries returning at most one row per provider (`aggregates`), plus one for the exact per-day
+    review groups of the providers whose double sums sit at a rounding boundary, if any: `scoring.rate` then gives
+    exactly what the Decimal reference (`ratings_gather_facts_exact`) gives.
+    """
+    window_start = scoring.add_months(period, -(policy.window_months - 1))
+    services = _codes_by_provider(batch.restrict(Provider.services.through.objects, "provider_id"))
+    reviews = review_sums(as_of=as_of, policy=policy, batch=batch)
+    performance = performance_sums(as_of=as_of, period=period, window_start=window_start, policy=policy, batch=batch)
+    active = active_store_counts(as_of=as_of, batch=batch)
+    overrides = {o.provider_id: o for o in batch.restrict(_overrides_on(as_of), "provider_id")}
+
+    facts = {}
+    for provider_id, status, reinstated_on in batch.rows:
+        prev = previous.get(provider_id)
+        # A reinstatement wipes the slate: months rated before it no longer count toward demotion or delisting.
+        if prev is not None and reinstated_on is not None and prev["as_of"] < reinstated_on:
+            prev = None
+        override = overrides.get(provider_id)
+        sums, excellent = performance.get(provider_id, (None, 0))
+        facts[provider_id] = scoring.Facts(
+            review_sums=reviews.get(provider_id), performance_sums=sums, active_stores=active.get(provider_id, 0),
+            excellent_stores=excellent, services=services.get(provider_id, frozenset()), admin_status=status,
+            previous=scoring.Previous(
+                computed_tier=prev["computed_tier"], tier=prev["tier"], status=prev["status"],
+                below_tier_months=prev["below_tier_months"], failing_months=prev["failing_months"],
+            ) if prev else None,
+            override=scoring.Override(tier=override.tier, reason=override.reason, expires_on=override.expires_on)
+            if override else None,
+        )
+    boundary = [pk for pk, f in facts.items() if scoring.needs_exact_reviews(f, policy)]
+    if boundary:
+        groups = scored_review_groups(as_of=as_of, provider_ids=boundary)
+        for pk in boundary:
+            facts[pk].review_groups, facts[pk].review_sums = groups.get(pk, []), None
+    return facts
 
 
 def ratings_gather_facts(
     *, as_of: dt.date, period: dt.date, policy: scoring.Policy, provider_ids: list[int] | None,
     previous: dict[int, dict],
 ) -> dict[int, scoring.Facts]:
-    """Fetch every aggregate the policy needs in a fixed number of queries and sort it per provider (reads only).
+    """The facts of the given providers (all if None), as one batch (reads only).
 
-    Public so a policy preview can rate the same facts under a draft without writing anything.
+    Public so a policy preview can rate the same facts under a draft without writing anything; a recompute streams
+    `ratings_gather_batch` over `provider_batches` instead, to keep its memory flat.
+    """
+    facts = {}
+    for batch in provider_batches(provider_ids=provider_ids, size=None):
+        facts.update(ratings_gather_batch(as_of=as_of, period=period, policy=policy, batch=batch, previous=previous))
+    return facts
+
+
+def ratings_gather_facts_exact(
+    *, as_of: dt.date, period: dt.date, policy: scoring.Policy, provider_ids: list[int] | None,
+    previous: dict[int, dict],
+) -> dict[int, scoring.Facts]:
+    """The reference facts: per-day review groups and every performance entry, summed in Python Decimal (reads only).
+
+    What the engine computed before the sums moved into SQL; tests and the benchmark compare
+    `ratings_gather_facts` to it. Holds every provider at once: not for large runs.
     """
     window_start = scoring.add_months(period, -(policy.window_months - 1))
     providers = providers_for_rating(provider_ids=provider_ids)

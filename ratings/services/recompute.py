@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -110,56 +111,49 @@ PROVIDER_RATING_SOURCES = {
 }
 
 
+# Providers rated, scored and written together: memory stays flat however many providers there are.
+RECOMPUTE_BATCH_SIZE = 5000
+
+
 def ratings_recompute(
     *, as_of: dt.date, provider_ids: Iterable[int] | None = None, progress: Callable[[int, int], None] | None = None
 ) -> RecomputeResult:
     """Rate providers (all, or the given ones) for the month containing `as_of`, using only data dated ≤ as_of.
 
-    Set-based: a fixed number of queries whatever the number of providers. The run is one transaction
-    under the period's lock, so a killed run leaves nothing behind and rerunning it yields identical rows.
+    Set-based and streamed: each batch of `RECOMPUTE_BATCH_SIZE` providers is gathered, rated and written with a
+    fixed number of queries. The run is one transaction under the period's lock, so a killed run leaves nothing
+    behind and rerunning it yields identical rows.
     """
     period = scoring.month_start(as_of)
     ids = None if provider_ids is None else sorted(set(provider_ids))
     with period_lock(period), transaction.atomic():
         policy_row = selectors.policy_active()
         policy = selectors.policy_to_scoring(policy_row)
-        previous_rows = selectors.previous_snapshots(period=period, provider_ids=ids)
-        facts = selectors.ratings_gather_facts(
-            as_of=as_of, period=period, policy=policy, provider_ids=ids, previous=previous_rows
-        )
-        result = RecomputeResult(period=period, as_of=as_of, providers=len(facts))
-        snapshots, events = [], []
-        for done, (provider_id, provider_facts) in enumerate(facts.items(), start=1):
-            rating = scoring.rate(provider_facts, policy)
-            snapshots.append(_snapshot_row(provider_id, period, as_of, policy_row.pk, rating))
-            events.extend(_events(provider_id, period, as_of, previous_rows.get(provider_id), rating))
-            result.rated += rating.composite is not None
-            if progress and (done % 500 == 0 or done == len(facts)):
-                progress(done, len(facts))
-        _upsert_snapshots(snapshots)
-        # A change already recorded for this period keeps its row (and its time); stale ones go, new ones come.
-        system_events = RatingEvent.objects.filter(
-            period=period, actor__isnull=True, kind__in=[RatingEvent.Kind.TIER, RatingEvent.Kind.STATUS]
-        )
-        if ids is not None:
-            system_events = system_events.filter(provider_id__in=ids)
-        recorded = {
-            (provider_id, kind, before, after): pk
-            for pk, provider_id, kind, before, after in system_events.values_list(
-                "pk", "provider_id", "kind", "from_value", "to_value"
+        result = RecomputeResult(period=period, as_of=as_of)
+        total = None
+        if progress:
+            total = (Provider.objects.all() if ids is None else Provider.objects.filter(pk__in=ids)).count()
+        new_event_ids: list[int] = []
+        for batch in selectors.provider_batches(provider_ids=ids, size=RECOMPUTE_BATCH_SIZE):
+            previous_rows = selectors.previous_snapshots(period=period, provider_ids=None, batch=batch)
+            facts = selectors.ratings_gather_batch(
+                as_of=as_of, period=period, policy=policy, batch=batch, previous=previous_rows
             )
-        }
-        new_events = []
-        for event in events:
-            if recorded.pop((event.provider_id, event.kind, event.from_value, event.to_value), None) is None:
-                new_events.append(event)
-        if recorded:
-            RatingEvent.objects.filter(pk__in=list(recorded.values())).delete()
-        RatingEvent.objects.bulk_create(new_events, batch_size=500)
-        result.events = len(events)
-        if new_events:
+            snapshots, events = [], []
+            for provider_id, provider_facts in facts.items():
+                rating = scoring.rate(provider_facts, policy)
+                snapshots.append(_snapshot_row(provider_id, period, as_of, policy_row.pk, rating))
+                events.extend(_events(provider_id, period, as_of, previous_rows.get(provider_id), rating))
+                result.rated += rating.composite is not None
+                result.providers += 1
+                if progress and (result.providers % 500 == 0 or result.providers == total):
+                    progress(result.providers, total)
+            _write_snapshots(snapshots, period=period, batch=batch)
+            new_event_ids += _record_events(events, period=period, batch=batch)
+            result.events += len(events)
+        if new_event_ids:
             # Subscribers (partners' webhooks) hear of tier/status changes only once the run is committed.
-            transaction.on_commit(partial(_announce_events, [event.pk for event in new_events]))
+            transaction.on_commit(partial(_announce_events, new_event_ids))
         _update_providers(period, ids)
     # Cached anonymous pages must show the new ratings, but only once they are committed: a caller may hold an
     # outer transaction (the admin's recompute-now does), and a page rendered before that commit would be cached
@@ -168,24 +162,75 @@ def ratings_recompute(
     return result
 
 
+def _record_events(events: list[RatingEvent], *, period: dt.date, batch) -> list[int]:
+    """Store a batch's tier/status changes; returns the ids of the new ones.
+
+    A change already recorded for this period keeps its row (and its time); stale ones go, new ones come.
+    """
+    system_events = batch.restrict(RatingEvent.objects.filter(
+        period=period, actor__isnull=True, kind__in=[RatingEvent.Kind.TIER, RatingEvent.Kind.STATUS]
+    ), "provider_id")
+    recorded = {
+        (provider_id, kind, before, after): pk
+        for pk, provider_id, kind, before, after in system_events.values_list(
+            "pk", "provider_id", "kind", "from_value", "to_value"
+        )
+    }
+    new_events = []
+    for event in events:
+        if recorded.pop((event.provider_id, event.kind, event.from_value, event.to_value), None) is None:
+            new_events.append(event)
+    if recorded:
+        RatingEvent.objects.filter(pk__in=list(recorded.values())).delete()
+    RatingEvent.objects.bulk_create(new_events, batch_size=500)
+    return [event.pk for event in new_events]
+
+
 def _snapshot_row(provider_id, period, as_of, policy_id, rating: scoring.Rating) -> tuple:
-    """One snapshot as a row of SNAPSHOT_COLUMNS."""
-    return (
-        provider_id, period, as_of, policy_id, rating.review_score, rating.review_count, rating.review_average,
+    """One snapshot as a row of SNAPSHOT_COLUMNS, its figures' hash last."""
+    figures = (
+        policy_id, rating.review_score, rating.review_count, rating.review_average,
         rating.performance_score, rating.performance_rows, rating.composite, rating.active_stores,
         rating.excellent_stores, rating.candidate_tier, rating.computed_tier, rating.tier, rating.overridden,
         rating.status, rating.at_risk, rating.below_tier_months, rating.failing_months,
         json.dumps(rating.explanation, ensure_ascii=False),
     )
+    return (provider_id, period, as_of, *figures, figures_hash(figures))
+
+
+def figures_hash(figures: tuple) -> int:
+    """A snapshot's figures (SNAPSHOT_FIGURES) as a signed 64-bit hash: equal figures, equal hash.
+
+    Stored on the row, so a rerun tells an unchanged snapshot by one number, without sending or comparing its
+    explanation. The engine always writes a figure in the same form (Decimals quantized, JSON in one key order).
+    """
+    digest = hashlib.blake2b(repr(figures).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 SNAPSHOT_COLUMNS = [
     "provider_id", "period", "as_of", "policy_id", "review_score", "review_count", "review_average",
     "performance_score", "performance_rows", "composite", "active_stores", "excellent_stores", "candidate_tier",
     "computed_tier", "tier", "overridden", "status", "at_risk", "below_tier_months", "failing_months", "explanation",
+    "figures_hash",
 ]
-# What a rerun compares to decide whether a row changed: every figure, not the key and not `as_of`.
-SNAPSHOT_FIGURES = SNAPSHOT_COLUMNS[3:]
+# The figures a run computes: every column but the key, `as_of` and the hash of these.
+SNAPSHOT_FIGURES = SNAPSHOT_COLUMNS[3:-1]
+
+
+def _write_snapshots(rows: list[tuple], *, period: dt.date, batch) -> None:
+    """Upsert a batch's snapshots, sending only the rows that may change: new, or figures of another hash.
+
+    A row whose hash is the stored one is sent anyway when its provider was ever reinstated: whether its `as_of`
+    must move is `_upsert_snapshots`' rule, not repeated here.
+    """
+    stored = dict(
+        batch.restrict(ScoreSnapshot.objects.filter(period=period), "provider_id").values_list(
+            "provider_id", "figures_hash"
+        )
+    )
+    reinstated = {pk for pk, _status, reinstated_on in batch.rows if reinstated_on is not None}
+    _upsert_snapshots([row for row in rows if stored.get(row[0]) != row[-1] or row[0] in reinstated])
 
 
 def _upsert_snapshots(rows: list[tuple]) -> None:
@@ -195,10 +240,10 @@ def _upsert_snapshots(rows: list[tuple]) -> None:
     period that computed the same figures leave the row alone (a nightly rerun would otherwise rewrite every row
     and its ~1 kB explanation only to move the date, leaving a dead tuple per provider per day on PostgreSQL).
     Pages show it as "computed as of"; the figures are what every later run of the period gave too.
-    The one reader that compares it, the reinstatement check in `ratings_gather_facts` (`as_of < reinstated_on`
+    The one reader that compares it, the reinstatement check in `ratings_gather_batch` (`as_of < reinstated_on`
     drops a month rated before the reinstatement), must get the answer the latest run's date would give: so the
     date is also moved, figures unchanged, when the provider's reinstatement falls between the stored as_of and
-    the run's.
+    the run's. Figures are compared by their hash (`figures_hash`).
 
     `INSERT … ON CONFLICT DO UPDATE` reads the same on SQLite and PostgreSQL; executemany over plain tuples
     avoids building 10,000 model instances, which cost more than the scoring itself in bulk_create.
@@ -210,10 +255,7 @@ def _upsert_snapshots(rows: list[tuple]) -> None:
     columns = ", ".join(qn(c) for c in SNAPSHOT_COLUMNS)
     updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in SNAPSHOT_COLUMNS[2:])
     placeholders = ", ".join(["%s"] * len(SNAPSHOT_COLUMNS))
-    changed = (
-        f"({', '.join(f'{table}.{qn(c)}' for c in SNAPSHOT_FIGURES)}) IS DISTINCT FROM "
-        f"({', '.join(f'excluded.{qn(c)}' for c in SNAPSHOT_FIGURES)})"
-    )
+    changed = f"{table}.{qn('figures_hash')} IS DISTINCT FROM excluded.{qn('figures_hash')}"
     provider_table, as_of, reinstated_on = qn(Provider._meta.db_table), qn("as_of"), qn("reinstated_on")
     # Evaluated only for rows whose figures are equal; a NULL reinstated_on makes it false.
     crosses_reinstatement = (
