@@ -11,6 +11,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedire
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from common.admin import export_action, validation_messages
@@ -22,6 +23,7 @@ from . import exports, services
 from .models import ImportJob
 
 ERRORS_SHOWN = 500
+RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
 
 EXPORTS = {
     ImportJob.Kind.PROVIDERS: exports.providers_export,
@@ -85,7 +87,12 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("错误数"))
     def error_count(self, obj):
-        return len(obj.errors)
+        return len(obj.errors) + obj.errors_omitted
+
+    def changelist_view(self, request, extra_context=None):
+        # Embedded mode has no beat: opening the list fails the jobs whose worker stopped (a job's page too).
+        services.import_jobs_fail_stuck_without_beat(now=timezone.now())
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -118,13 +125,17 @@ class ImportJobAdmin(admin.ModelAdmin):
         job = self.get_object(request, object_id)
         if job is None or not self.has_view_permission(request, job):
             raise PermissionDenied
-        running = job.status in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
+        running = job.status in RUNNING
+        if running and services.import_jobs_fail_stuck_without_beat(now=timezone.now()):
+            job.refresh_from_db()
+            running = job.status in RUNNING
         read = services.import_job_progress(job=job) if running else job.rows
         context = {
             **self.admin_site.each_context(request), "title": str(job), "opts": self.opts, "original": job,
             "job": job, "running": running, "rows_read": read,
             "percent": int(100 * read / job.rows) if job.rows else 0,
             "errors": job.errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
+            "error_total": len(job.errors) + job.errors_omitted,
             "can_confirm": job.status == ImportJob.Status.READY
             and request.user.has_perm(services.import_permission(job.kind)),
         }
@@ -150,6 +161,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         # Columns and messages quote the uploaded file's text, which may be a formula: csv_lines neutralises it.
         rows = [["row", "column", "message", "code"],
                 *([str(e["row"]), e["column"], e["message"], e["code"]] for e in job.errors)]
+        if job.errors_omitted:
+            rows.append(["", "", gettext("另有 %(count)d 处错误未保存（只保留前 %(kept)d 处）。") % {
+                "count": job.errors_omitted, "kept": len(job.errors)}, "omitted"])
         response = HttpResponse("".join(csv_lines(rows)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
         return response

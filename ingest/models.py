@@ -14,6 +14,8 @@ class ImportJob(models.Model):
         PERFORMANCE = "performance", _("店铺月度表现")
 
     class Status(models.TextChoices):
+        # Stored, waiting for a worker: the upload request only stores the file.
+        QUEUED = "queued", _("排队中")
         CHECKING = "checking", _("校验中")
         READY = "ready", _("待确认")
         INVALID = "invalid", _("有错误")
@@ -27,13 +29,15 @@ class ImportJob(models.Model):
     # The file itself, so a worker on another machine reads exactly what was previewed.
     data = models.BinaryField(_("文件内容"))
     rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     created = models.PositiveIntegerField(_("新增"), default=0)
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
     # Reviews only: existing reviews whose status the file would have changed; a moderator's decision stands.
     moderation_kept = models.PositiveIntegerField(_("保留审核状态"), default=0)
+    # The first ADMIN_IMPORT_ERRORS_KEPT errors; a file full of errors must not bloat the row.
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    errors_omitted = models.PositiveIntegerField(_("未保存的错误数"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人"),
     )
@@ -44,6 +48,8 @@ class ImportJob(models.Model):
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Moved on by the worker while it reads the file: a dry run or import whose beat stopped lost its worker.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         # Kept from when the model lived in ratings (moved with SeparateDatabaseAndState, data untouched).

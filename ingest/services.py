@@ -2,13 +2,21 @@
 upload and the API all call it), and the admin upload's jobs (store the file, dry-run it, import it once confirmed,
 as Celery tasks with progress).
 
+An upload request only stores the file: the worker reads it one row at a time (at most ADMIN_IMPORT_MAX_ROWS),
+beating the job's heartbeat, and the sweep fails a job whose heartbeat stopped. Without a broker the task runs
+after the response in the after-response thread, and the admin's import pages run the sweep (there is no beat).
+
 Each loader validates the whole batch before writing, and the batch, the refresh of review verification and the
 recompute request commit together, so a batch either loads completely, ratings queued, or not at all.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+import io
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from celery import current_app
@@ -16,21 +24,30 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.after_response import runner
 from ratings.services import ratings_request_recompute, reviews_flag_bursts, reviews_refresh_verification
 
-from .csv_import import CsvRows, ImportFailed, ImportResult, RowError, read_csv
+from .csv_import import CsvStream, ImportFailed, ImportResult, RowError
 from .importers import ReviewImportResult, engagements_load, performance_load, providers_load, reviews_load
 from .models import ImportJob
 
+logger = logging.getLogger(__name__)
+
 PROGRESS_EVERY = 1000
+# A running job's heartbeat moves on at most this often (one UPDATE), well inside ADMIN_IMPORT_STUCK_MINUTES.
+HEARTBEAT_SECONDS = 30
 # ingest.tasks imports these services, so they address its task by name (kept from when it lived in ratings).
 IMPORT_JOB_RUN_TASK = "ratings.tasks.import_job_run_task"
 INTERRUPTED = "interrupted"  # the error code of an import whose worker stopped (import_jobs_fail_stuck)
+# A job in these states waits for its dry run; a dry run delivered again after its worker died finds "checking".
+WAITING_TO_CHECK = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING)
 
 
 @dataclass(frozen=True)
@@ -60,7 +77,9 @@ def import_run(
     Raises ImportFailed (nothing written) when any row is invalid. A dry run counts and writes nothing.
     """
     importer = IMPORTERS[kind]
-    with transaction.atomic():
+    # A dry run writes nothing, so it holds no transaction: an admin job's heartbeat, written while the rows are
+    # read, commits at once (and on SQLite it would otherwise hold the database's write lock for the whole run).
+    with contextlib.nullcontext() if dry_run else transaction.atomic():
         result = importer.load(rows=rows, dry_run=dry_run, first_row=first_row)
         ids = result.affected_provider_ids
         if not dry_run and ids:
@@ -119,6 +138,7 @@ def import_job_create(*, kind: str, upload: UploadedFile, actor) -> ImportJob:
     data = upload.read()
     if not data.strip():
         raise ValidationError({"file": _("文件是空的。")})
+    # Stored only: the file is read and checked by the worker (import_job_run), never in this request.
     job = ImportJob.objects.create(
         kind=kind, filename=(upload.name or "upload.csv")[:255], size=len(data), data=data, created_by=actor
     )
@@ -135,7 +155,9 @@ def import_job_confirm(*, job: ImportJob, actor) -> ImportJob:
     if job is None or job.status != ImportJob.Status.READY:
         raise ValidationError(_("只有校验通过、尚未导入的文件可以确认导入。"))
     job.status, job.confirmed_by, job.confirmed_at = ImportJob.Status.IMPORTING, actor, timezone.now()
-    job.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    # The dry run's last beat says nothing of the import: until its worker beats, the sweep goes by confirmed_at.
+    job.heartbeat_at = None
+    job.save(update_fields=["status", "confirmed_by", "confirmed_at", "heartbeat_at"])
     _enqueue(job)
     return job
 
@@ -143,7 +165,19 @@ def import_job_confirm(*, job: ImportJob, actor) -> ImportJob:
 def _enqueue(job: ImportJob) -> None:
     cache.delete(import_progress_key(job.pk))
     job_id = job.pk
-    transaction.on_commit(lambda: current_app.tasks[IMPORT_JOB_RUN_TASK].delay(job_id))
+    transaction.on_commit(lambda: _send(job_id))
+
+
+def _send(job_id: int) -> None:
+    """The job's task, never inside the caller: with a broker a worker's, else after the response.
+
+    Eager Celery (no broker) would read and check the whole file right here, in the upload's or confirm's request.
+    """
+    task = current_app.tasks[IMPORT_JOB_RUN_TASK]
+    if task.app.conf.task_always_eager:
+        runner.submit(task.delay, job_id)
+    else:
+        task.delay(job_id)
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
@@ -153,10 +187,18 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     stored file again: the import and the job's new status commit together, so the killed run wrote nothing.
     """
     job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.status not in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING):
+    if job is None or job.status not in (*WAITING_TO_CHECK, ImportJob.Status.IMPORTING):
         return job
-    if job.status == ImportJob.Status.CHECKING:
+    if job.status in WAITING_TO_CHECK:
+        # Queued → checking, beating: a run delivered again after its worker died simply checks again.
+        now = timezone.now()
+        if not ImportJob.objects.filter(pk=job_id, status__in=WAITING_TO_CHECK).update(
+                status=ImportJob.Status.CHECKING, heartbeat_at=now):
+            return ImportJob.objects.defer("data").get(pk=job_id)  # failed by the sweep meanwhile
+        job.status, job.heartbeat_at = ImportJob.Status.CHECKING, now
         return _job_run(job, dry_run=True)
+    # Committed before the import's transaction: the sweep sees the worker took the job.
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.IMPORTING).update(heartbeat_at=timezone.now())
     with transaction.atomic():
         # The row stays locked until the import commits: a second delivery running meanwhile waits here and then
         # finds the job done, and the sweep for stuck jobs skips it however long it runs (PostgreSQL).
@@ -167,74 +209,118 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
 
 
 def _job_run(job: ImportJob, *, dry_run: bool) -> ImportJob:
+    data = job.data  # at most ADMIN_IMPORT_MAX_BYTES; read as a stream of rows, never decoded whole
     try:
-        rows = read_csv(bytes(job.data))
-        # Saved before the long part, so the page can show "n of rows" (an import's count is the dry run's).
-        job.rows = len(rows)
+        # A first pass counts the rows (nothing kept), so a file over the limit is refused before any is held,
+        # and the page can show "n of rows" during the second.
+        job.rows = _rows_within_limit(_ProgressRows(CsvStream(io.BytesIO(data)), job_id=job.pk, counting=True))
         job.save(update_fields=["rows"])
-        result = import_run(kind=job.kind, rows=_ProgressRows(rows, job_id=job.pk), dry_run=dry_run)
+        rows = _ProgressRows(CsvStream(io.BytesIO(data)), job_id=job.pk)
+        result = import_run(kind=job.kind, rows=rows, dry_run=dry_run)
     except ImportFailed as exc:
         job.status = ImportJob.Status.INVALID if dry_run else ImportJob.Status.FAILED
-        job.errors = [_error_dict(error) for error in exc.errors]
+        kept = settings.ADMIN_IMPORT_ERRORS_KEPT
+        job.errors = [_error_dict(error) for error in exc.errors[:kept]]
+        job.errors_omitted = max(0, len(exc.errors) - kept)
         job.created = job.updated = job.unchanged = job.moderation_kept = 0
     else:
         job.status = ImportJob.Status.READY if dry_run else ImportJob.Status.DONE
         job.created, job.updated, job.unchanged, job.errors = result.created, result.updated, result.unchanged, []
+        job.errors_omitted = 0
         job.moderation_kept = getattr(result, "moderation_kept", 0)  # reviews only
     if not dry_run or job.status == ImportJob.Status.INVALID:
         job.finished_at = timezone.now()
-    job.save(update_fields=["status", "created", "updated", "unchanged", "moderation_kept", "errors", "finished_at"])
+    job.save(update_fields=["status", "created", "updated", "unchanged", "moderation_kept", "errors",
+                            "errors_omitted", "finished_at"])
     cache.delete(import_progress_key(job.pk))
     return job
 
 
+def _rows_within_limit(rows: _ProgressRows) -> int:
+    """How many data rows the file has; over ADMIN_IMPORT_MAX_ROWS, an error naming the limit and the count."""
+    limit, count, first_over = settings.ADMIN_IMPORT_MAX_ROWS, 0, 0
+    for count, (line, _row) in enumerate(rows.numbered(), start=1):
+        if count == limit + 1:
+            first_over = line
+    if count > limit:
+        raise ImportFailed([RowError(first_over, "", _(
+            "文件有 %(count)s 行数据，超过上限 %(limit)s 行（ADMIN_IMPORT_MAX_ROWS）；未写入任何数据，请拆分后分批上传。"
+        ) % {"count": f"{count:,}", "limit": f"{limit:,}"}, "too_many_rows")])
+    return count
+
+
 @transaction.atomic
 def import_jobs_fail_stuck(*, now: dt.datetime) -> int:
-    """Fail the imports "importing" for over ADMIN_IMPORT_STUCK_MINUTES since confirmed (their worker stopped), and
-    dry runs "checking" for longer than the task time limit plus that margin.
+    """Fail the admin jobs whose worker stopped: a dry run or import whose heartbeat is older than
+    ADMIN_IMPORT_STUCK_MINUTES (an import not started: confirmed that long ago), and a file still queued after the
+    task's hard time limit plus that margin (its message was lost).
 
     The data steward then sees why in the admin and uploads the file again (a killed import wrote nothing).
     Returns how many jobs were failed.
     """
     cutoff = now - dt.timedelta(minutes=settings.ADMIN_IMPORT_STUCK_MINUTES)
-    # skip_locked: a running import holds its job's lock (import_job_run), so it is never failed here.
-    importing = list(
+    # A queued message may wait behind other tasks; only once Celery would have killed any run is it lost.
+    queued_cutoff = cutoff - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    checking_or_importing = Q(status__in=[ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING], seen__lt=cutoff)
+    stuck = (
+        # skip_locked: a running import holds its job's lock (import_job_run), so it is never failed here.
         ImportJob.objects.select_for_update(skip_locked=True)
-        .filter(status=ImportJob.Status.IMPORTING, confirmed_at__lt=cutoff).values_list("pk", flat=True)
+        .alias(seen=Coalesce(F("heartbeat_at"), F("confirmed_at"), F("created_at")))
+        .filter(checking_or_importing | Q(status=ImportJob.Status.QUEUED, created_at__lt=queued_cutoff))
+        .values_list("pk", "status")
     )
-    # A dry run holds no lock (it writes nothing but its job), so only one older than the task's hard time limit,
-    # after which Celery has killed any task still running, is known to be dead (e.g. its message was lost).
-    checking_cutoff = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT,
-                                         minutes=settings.ADMIN_IMPORT_STUCK_MINUTES)
-    checking = list(
-        ImportJob.objects.filter(status=ImportJob.Status.CHECKING, created_at__lt=checking_cutoff)
-        .values_list("pk", flat=True)
-    )
-    for ids, message in (
-        (importing, _("导入中断：处理该文件的进程已停止，请重新上传。")),
-        (checking, _("校验中断：处理该文件的进程已停止，请重新上传。")),
-    ):
-        if ids:
-            ImportJob.objects.filter(pk__in=ids).update(
-                status=ImportJob.Status.FAILED, errors=[_error_dict(RowError(0, "", message, INTERRUPTED))],
-                created=0, updated=0, unchanged=0, moderation_kept=0, finished_at=now,
-            )
-    return len(importing) + len(checking)
+    by_status: dict[str, list[int]] = {}
+    for pk, status in stuck:
+        by_status.setdefault(status, []).append(pk)
+    failed = 0
+    for status, ids in by_status.items():
+        message = (_("导入中断：处理该文件的进程已停止，请重新上传。") if status == ImportJob.Status.IMPORTING
+                   else _("校验中断：处理该文件的进程已停止，请重新上传。"))
+        # The status again: on SQLite (no row locks) a job that finished meanwhile keeps its result.
+        failed += ImportJob.objects.filter(pk__in=ids, status=status).update(
+            status=ImportJob.Status.FAILED, errors=[_error_dict(RowError(0, "", message, INTERRUPTED))],
+            errors_omitted=0, created=0, updated=0, unchanged=0, moderation_kept=0, finished_at=now,
+        )
+    return failed
+
+
+def import_jobs_fail_stuck_without_beat(*, now: dt.datetime) -> int | None:
+    """The sweep where no beat runs it (embedded mode, no broker): the admin's import pages call this.
+
+    With a broker, beat sends the sweep's task every five minutes and this does nothing (None).
+    """
+    if not current_app.conf.task_always_eager:
+        return None
+    try:
+        return import_jobs_fail_stuck(now=now)
+    except OperationalError:
+        # SQLite busy: a running import holds the write lock, so a job is alive; the next page view sweeps.
+        logger.info("import sweep skipped: database busy")
+        return None
 
 
 def _error_dict(error: RowError) -> dict:
     return {"row": error.row, "column": error.column, "message": error.message, "code": error.code}
 
 
-class _ProgressRows(CsvRows):
-    """The file's rows, reporting to the cache how many the importer has read (its validation pass)."""
+class _ProgressRows:
+    """A file's rows as the importer reads them (its validation pass): how many so far goes to the cache, and the
+    job's heartbeat moves on every HEARTBEAT_SECONDS. `counting`: the first pass, which only beats."""
 
-    def __init__(self, rows: CsvRows, *, job_id: int):
-        super().__init__(rows, columns=rows.columns, lines=rows.lines)
+    def __init__(self, rows, *, job_id: int, counting: bool = False):
+        self.rows, self.columns, self.job_id, self.counting = rows, rows.columns, job_id, counting
         self.key = import_progress_key(job_id)
 
-    def __iter__(self):
-        for count, row in enumerate(super().__iter__(), start=1):
+    def numbered(self) -> Iterator[tuple[int, Mapping]]:
+        beat = time.monotonic()
+        for count, numbered in enumerate(self.rows.numbered(), start=1):
             if count % PROGRESS_EVERY == 0:
-                cache.set(self.key, count, timeout=3600)
-            yield row
+                if not self.counting:
+                    cache.set(self.key, count, timeout=3600)
+                if time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                    beat = time.monotonic()
+                    ImportJob.objects.filter(pk=self.job_id).update(heartbeat_at=timezone.now())
+            yield numbered
+
+    def __iter__(self) -> Iterator[Mapping]:
+        return (row for _line, row in self.numbered())

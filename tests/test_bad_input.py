@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ingest.importers import PERFORMANCE_COLUMNS
 from ingest.models import ImportJob
+from partners.after_response import runner
 from partners.authentication import throttle_reset
 from partners.parsers import json_depth_exceeds
 from ratings import scoring
@@ -30,6 +31,15 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _after_response_jobs_run_by_the_test(monkeypatch):
+    """An admin upload's dry run waits for runner.run_here() (on the test's connection), not the runner's thread."""
+    monkeypatch.setattr(runner, "threaded", False)
+    yield
+    runner.clear()
+
 
 HUGE = "测" * 5000 + "a" * 5000
 BAD_VALUES = [
@@ -189,6 +199,7 @@ def upload_errors(client, capture, *, period):
     with capture(execute=True):
         client.post(reverse("admin:ingest_importjob_add"),
                     {"kind": "performance", "file": SimpleUploadedFile("p.csv", data.getvalue().encode())})
+    runner.run_here()  # the dry run or import, after the response
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.INVALID
     return [(e["row"], e["column"], e["code"], e["message"]) for e in job.errors]
@@ -311,6 +322,7 @@ def test_the_errors_csv_quotes_formula_text_from_the_uploaded_file(store, client
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:ingest_importjob_add"),
                     {"kind": "performance", "file": SimpleUploadedFile("p.csv", data.getvalue().encode())})
+    runner.run_here()  # the dry run or import, after the response
     job = ImportJob.objects.get()
     assert [(e["row"], e["column"]) for e in job.errors] == [(1, formula)]
 

@@ -369,9 +369,13 @@ RATINGS_LOCK_TIMEOUT_SECONDS = env.int("RATINGS_LOCK_TIMEOUT_SECONDS", default=3
 RATINGS_LOCK_WAIT_SECONDS = env.int("RATINGS_LOCK_WAIT_SECONDS", default=600)
 # CSV uploads in the admin larger than this are refused (the file is kept in the database until imported).
 ADMIN_IMPORT_MAX_BYTES = env.int("ADMIN_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
-# An admin import still "importing" this long after it was confirmed lost its worker; the sweep marks it failed.
-# (On PostgreSQL a running import locks its job, so one that merely runs long is never failed.)
-ADMIN_IMPORT_STUCK_MINUTES = env.int("ADMIN_IMPORT_STUCK_MINUTES", default=30)
+# An admin import's worker reads the file one row at a time; a file with more data rows is refused whole.
+ADMIN_IMPORT_MAX_ROWS = env.int("ADMIN_IMPORT_MAX_ROWS", default=200_000)
+# A job keeps this many of its errors (the first, by row) and the count of the others.
+ADMIN_IMPORT_ERRORS_KEPT = env.int("ADMIN_IMPORT_ERRORS_KEPT", default=1000)
+# A dry run or import whose worker has not beaten for this long (or, confirmed, not started) lost its worker; the
+# sweep marks it failed. (On PostgreSQL a running import locks its job, so one that merely runs long is never failed.)
+ADMIN_IMPORT_STUCK_MINUTES = env.int("ADMIN_IMPORT_STUCK_MINUTES", default=10)
 
 # LOG_FORMAT=json: one JSON object per line (timestamp, level, logger, message, request_id) for log shippers.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")

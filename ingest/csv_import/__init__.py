@@ -9,7 +9,7 @@ The file is read (`reading`), each row's cells are parsed (`cells`), then writte
 """
 from .cells import MAX_INT, Cells, cell, parse_rows  # noqa: F401
 from .command import ImportCommand  # noqa: F401
-from .reading import CsvRows, ImportFailed, RowError, number_rows, read_csv  # noqa: F401
+from .reading import CsvRows, CsvStream, ImportFailed, RowError, number_rows, read_csv  # noqa: F401
 from .writing import (  # noqa: F401
     BATCH_SIZE,
     CREATED,

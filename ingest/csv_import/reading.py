@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -45,45 +46,94 @@ class CsvRows(list):
         self.columns = columns
         self.lines = lines
 
+    def numbered(self) -> Iterator[tuple[int, dict]]:
+        return zip(self.lines, self)
 
-def read_csv(file: bytes | str | IO) -> CsvRows:
-    """Read a UTF-8 CSV file (a leading BOM, as Excel writes, is fine), skipping lines whose cells are all empty."""
-    data = file if isinstance(file, (bytes, str)) else file.read()
-    text = data if isinstance(data, str) else _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    columns: list[str] | None = None
-    rows, lines = [], []
-    end = 0
-    try:
-        for cells in reader:
-            # A quoted cell may span lines: a row is numbered by the line it starts on.
-            start, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if columns is None:
-                columns = [cell.strip() for cell in cells]
-                # Excel keeps trailing empty header cells when a sheet once had more columns.
-                while columns and not columns[-1]:
-                    columns.pop()
-                continue
+
+class CsvStream:
+    """A CSV file's data rows read one at a time from a file object: only the current line is held in memory.
+
+    Same rows and numbering as `read_csv` (which collects them); the header is read when the stream is made.
+    A stream is read once. Bad UTF-8 or a malformed quote raises ImportFailed when the reading reaches it.
+    """
+
+    def __init__(self, file: IO):
+        self._reader = csv.reader(_text_lines(file))
+        self._end = 0
+        self.columns: list[str] = []
+        for _start, cells in self._records():
+            # Excel keeps trailing empty header cells when a sheet once had more columns.
+            self.columns = [cell.strip() for cell in cells]
+            while self.columns and not self.columns[-1]:
+                self.columns.pop()
+            break
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        reader = self._reader
+        try:
+            for cells in reader:
+                # A quoted cell may span lines: a row is numbered by the line it starts on.
+                start, self._end = self._end + 1, reader.line_num
+                if any(cell.strip() for cell in cells):
+                    yield start, cells
+        except csv.Error as exc:
+            raise ImportFailed([RowError(reader.line_num, "", _("CSV 格式错误：%(error)s") % {"error": exc},
+                                         "malformed_csv")]) from None
+
+    def numbered(self) -> Iterator[tuple[int, dict]]:
+        """(line, row) for each data row, in file order."""
+        columns = self.columns
+        for start, cells in self._records():
             row: dict[Any, Any] = dict(zip(columns, cells))
             extra = [cell for cell in cells[len(columns):] if cell.strip()]
             if extra:
                 row[None] = extra
-            rows.append(row)
-            lines.append(start)
-    except csv.Error as exc:
-        raise ImportFailed([RowError(reader.line_num, "", _("CSV 格式错误：%(error)s") % {"error": exc}, "malformed_csv")])
-    return CsvRows(rows, columns=columns or [], lines=lines)
+            yield start, row
+
+    def __iter__(self) -> Iterator[dict]:
+        return (row for _line, row in self.numbered())
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        message = _("不是有效的 UTF-8 文本，请将文件另存为“CSV UTF-8”后重试")
-        raise ImportFailed([RowError(line, "", message, "encoding")]) from None
+def read_csv(file: bytes | str | IO) -> CsvRows:
+    """Read a UTF-8 CSV file (a leading BOM, as Excel writes, is fine), skipping lines whose cells are all empty.
+
+    Collects every row; the admin's jobs read their stored file with `CsvStream` instead, one row at a time.
+    """
+    if isinstance(file, str):
+        file = io.StringIO(file, newline="")
+    elif isinstance(file, (bytes, bytearray, memoryview)):
+        file = io.BytesIO(file)
+    stream = CsvStream(file)
+    lines, rows = [], []
+    for line, row in stream.numbered():
+        lines.append(line)
+        rows.append(row)
+    return CsvRows(rows, columns=stream.columns, lines=lines)
+
+
+# A lone CR ends a line too (old Mac files), as in a text file opened with newline="".
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _text_lines(file: IO) -> Iterator[str]:
+    """The file's lines as text with their endings, decoded one line at a time.
+
+    Decoding by line (not by the file's 8 KB buffers) names the exact line of the first byte that is not UTF-8;
+    a split at b"\n" never cuts a UTF-8 character in two.
+    """
+    for number, line in enumerate(file, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                message = _("不是有效的 UTF-8 文本，请将文件另存为“CSV UTF-8”后重试")
+                raise ImportFailed([RowError(number, "", message, "encoding")]) from None
+        elif number == 1:
+            line = line.removeprefix("\ufeff")
+        if "\r" in line[:-1]:
+            yield from (part for part in _LONE_CR.split(line) if part)
+        else:
+            yield line
 
 
 def number_rows(
@@ -99,10 +149,10 @@ def number_rows(
         header_errors = _shape_errors(1, header, columns) + _columns_error(1, repeated, _("重复的列"), "duplicate_columns")
         if header_errors:
             raise ImportFailed(header_errors)
-    lines = getattr(rows, "lines", None)
+    # Rows read from a file know their line in it (CsvRows, CsvStream); other rows are numbered from first_row.
+    source = rows.numbered() if hasattr(rows, "numbered") else enumerate(rows, start=first_row)
     numbered = []
-    for index, row in enumerate(rows):
-        number = lines[index] if lines is not None else first_row + index
+    for number, row in source:
         present = [key for key in row if key is not None]
         row_errors = _shape_errors(number, present, columns, missing_code="missing_cells")
         if None in row:

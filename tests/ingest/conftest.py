@@ -10,9 +10,19 @@ from django.utils import timezone
 
 from ingest.models import ImportJob
 from ingest.services import import_reviews
+from partners.after_response import runner
 from ratings.models import PendingRecompute, Review
 from ratings.services.moderation import APPROVE, REJECT, reviews_moderate
 from tests.factories import MODERATORS, EngagementFactory, ProviderFactory, StoreFactory, review_row, staff_user
+
+@pytest.fixture(autouse=True)
+def _after_response_jobs_run_by_the_test(monkeypatch):
+    """Without a broker an upload's dry run (and a confirmed import) runs after the response, in the runner's
+    thread; here it waits in the queue until the test runs it with runner.run_here(), on the test's connection."""
+    monkeypatch.setattr(runner, "threaded", False)
+    yield
+    runner.clear()
+
 
 @pytest.fixture
 def unbatched(monkeypatch):

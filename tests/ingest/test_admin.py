@@ -5,6 +5,7 @@ import io
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ingest.csv_import import read_csv
+from partners.after_response import runner
 from providers.models import Provider
 from ingest.models import ImportJob
 from ratings.models import RatingEvent, Review
@@ -78,6 +80,7 @@ def test_upload_previews_counts_then_writes_only_when_confirmed(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(steward_client, "providers", csv_bytes(rows))
+    runner.run_here()  # the dry run or import, after the response
 
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("admin:ingest_importjob_change", args=[job.pk])
@@ -90,6 +93,7 @@ def test_upload_previews_counts_then_writes_only_when_confirmed(
 
     with django_capture_on_commit_callbacks(execute=True):
         steward_client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
+    runner.run_here()  # the dry run or import, after the response
 
     job.refresh_from_db()
     assert (job.status, job.created, job.updated, job.unchanged, job.confirmed_by) == ("done", 1, 1, 1, steward)
@@ -110,6 +114,7 @@ def test_a_bad_file_lists_every_error_and_leaves_the_database_unchanged(
 
     with django_capture_on_commit_callbacks(execute=True):
         upload(steward_client, "providers", csv_bytes(rows))
+    runner.run_here()  # the dry run or import, after the response
 
     job = ImportJob.objects.get()
     assert job.status == "invalid"
@@ -133,6 +138,7 @@ def test_a_bad_file_lists_every_error_and_leaves_the_database_unchanged(
 
     with django_capture_on_commit_callbacks(execute=True):
         refused = steward_client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]), follow=True)
+    runner.run_here()  # the dry run or import, after the response
 
     assert message_texts(refused) == ["只有校验通过、尚未导入的文件可以确认导入。"]
     job.refresh_from_db()
@@ -150,18 +156,20 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_clear_message(steward_c
     assert not ImportJob.objects.exists()
 
 
-def test_the_dry_run_and_the_import_are_celery_tasks_sent_after_commit(
-    steward_client, django_capture_on_commit_callbacks
+def test_with_a_broker_the_dry_run_is_a_celery_task_sent_after_commit(
+    steward_client, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
     with mock.patch("ingest.tasks.import_job_run_task.delay") as delay:
         with django_capture_on_commit_callbacks() as callbacks:
             upload(steward_client, "providers", csv_bytes([provider_row()]))
         job = ImportJob.objects.get()
-        assert (job.status, delay.call_count) == ("checking", 0)
+        assert (job.status, delay.call_count) == ("queued", 0)
         for callback in callbacks:
             callback()
 
     delay.assert_called_once_with(job.pk)
+    assert runner.queued() == []
 
 
 def test_the_page_shows_progress_while_a_long_import_runs(steward_client, steward):
@@ -221,6 +229,7 @@ def test_every_format_exports_from_its_changelist_and_reimports_unchanged(
     exported = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in response.streaming_content)
     with django_capture_on_commit_callbacks(execute=True):
         upload(steward_client, kind, exported, name=f"{kind}.csv")
+    runner.run_here()  # the dry run or import, after the response
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     job = ImportJob.objects.get()
@@ -246,6 +255,7 @@ def test_other_roles_can_neither_upload_nor_confirm(client, steward, role, djang
     with django_capture_on_commit_callbacks(execute=True):
         job = imports.import_job_create(kind="providers", upload=SimpleUploadedFile("p.csv", csv_bytes(
             [provider_row()])), actor=steward)
+    runner.run_here()  # the dry run or import, after the response
     client.force_login(staff_user(role))
 
     assert upload(client, "providers", csv_bytes([provider_row()])).status_code == 403
@@ -288,6 +298,7 @@ def test_the_admin_preview_and_the_import_show_the_kept_count(
     data = write_csv(tmp_path / "reviews.csv", reimport_rows()).read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:ingest_importjob_add"), {"kind": "reviews", "file": SimpleUploadedFile("reviews.csv", data)})
+    runner.run_here()  # the dry run or import, after the response
     job = ImportJob.objects.get()
 
     assert (job.status, job.created, job.updated, job.unchanged, job.moderation_kept) == ("ready", 1, 1, 1, 2)
@@ -297,6 +308,7 @@ def test_the_admin_preview_and_the_import_show_the_kept_count(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
+    runner.run_here()  # the dry run or import, after the response
 
     job.refresh_from_db()
     assert (job.status, job.created, job.updated, job.unchanged, job.moderation_kept) == ("done", 1, 1, 1, 2)
@@ -357,9 +369,11 @@ def test_a_burst_in_an_admin_import_is_held_for_moderation(client, tmp_path, dja
     upload = SimpleUploadedFile("reviews.csv", write_csv(tmp_path / "r.csv", rows).read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:ingest_importjob_add"), {"kind": "reviews", "file": upload})
+    runner.run_here()  # the dry run or import, after the response
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:ingest_importjob_confirm", args=[job.pk]))
+    runner.run_here()  # the dry run or import, after the response
 
     assert sorted(Review.objects.values_list("created_at", "status", "burst")) == [
         *[(dt.date(2025, 3, 1), "pending", True)] * 6, (dt.date(2025, 3, 2), "published", False)]

@@ -90,18 +90,19 @@ def test_the_sweep_fails_an_import_stuck_for_longer_than_the_setting():
     assert (done.status, done.finished_at, done.created, done.errors) == ("done", now, 2, [])
 
 
-def test_the_sweep_fails_a_dry_run_only_once_no_worker_can_still_be_running_it(settings):
-    # Celery kills a task at its hard time limit (60 min), so "checking" past it plus the margin (30) is dead.
+def test_the_sweep_fails_a_queued_file_only_once_no_worker_can_still_be_running_it(settings):
+    # Its message may wait behind other tasks; Celery kills a task at its hard time limit (60 min), so "queued"
+    # past it plus the margin (10) was lost.
     now = timezone.now()
-    lost = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.CHECKING, confirmed_at=None)
-    slow = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.CHECKING, confirmed_at=None)
-    ImportJob.objects.filter(pk=lost.pk).update(created_at=now - dt.timedelta(minutes=91))
-    ImportJob.objects.filter(pk=slow.pk).update(created_at=now - dt.timedelta(minutes=89))
+    lost = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.QUEUED, confirmed_at=None)
+    waiting = importing_job(confirmed_minutes_ago=0, status=ImportJob.Status.QUEUED, confirmed_at=None)
+    ImportJob.objects.filter(pk=lost.pk).update(created_at=now - dt.timedelta(minutes=71))
+    ImportJob.objects.filter(pk=waiting.pk).update(created_at=now - dt.timedelta(minutes=69))
 
     assert import_services.import_jobs_fail_stuck(now=now) == 1
 
     assert list(ImportJob.objects.order_by("pk").values_list("pk", "status", "errors")) == [
         (lost.pk, "failed", [{"row": 0, "column": "", "message": "校验中断：处理该文件的进程已停止，请重新上传。",
                               "code": "interrupted"}]),
-        (slow.pk, "checking", []),
+        (waiting.pk, "queued", []),
     ]
