@@ -163,3 +163,15 @@ def test_a_rerun_with_unchanged_figures_sends_no_snapshot_row(monkeypatch):
     services.ratings_recompute(as_of=dt.date(2025, 6, 30))
 
     assert [[row[0] for row in rows] for rows in sent] == [[], [], [provider.pk]]
+
+
+def test_an_override_reason_with_tabs_backslashes_and_quotes_survives_the_bulk_write():
+    provider = ProviderFactory()
+    engagement = EngagementFactory(provider=provider)
+    for month in MONTHS[3:6]:
+        StorePerformanceFactory(store=engagement.store, period=month)
+    reason = '平台认证\t"官方"\\n 第二行\n\\N'
+    TierOverrideFactory(provider=provider, tier=5, reason=reason, starts_on=dt.date(2025, 6, 1))
+    services.ratings_recompute(as_of=dt.date(2025, 6, 30))
+    snap = ScoreSnapshot.objects.get(provider=provider)
+    assert (snap.tier, snap.overridden, snap.explanation["override"]["reason"]) == (5, True, reason)
