@@ -2,7 +2,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from providers.filters import CityFilter, ProviderFilter
+from providers.filters import CityFilter, ProviderFilter, SearchFilter
 from providers.models import Provider
 from providers.selectors import LISTED_STATUSES
 
@@ -35,7 +35,8 @@ class ProviderApiFilter(ProviderFilter):
         field_name="city", label=_("城市"),
         help_text=_("总部城市：中文名，或其通用英文名（不区分大小写），如 杭州、Hangzhou"),
     )
-    search = django_filters.CharFilter(method="filter_search", label=_("搜索（名称、简介）"))
+    # The directory page's search: every word, in names, descriptions, city, platforms, categories and services.
+    search = SearchFilter(method="filter_search", label=_("搜索（每个词都须出现在名称、简介、城市、平台、类目或服务中）"))
     status = django_filters.MultipleChoiceFilter(
         choices=Provider.Status.choices, method="filter_status",
         label=_("状态（可多选；默认 active 与 probation，即不含已清退和已暂停）"),

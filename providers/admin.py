@@ -10,10 +10,11 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import AfterCommitMixin
+from common.admin import AfterCommitMixin, ReadOnlyAdmin
 
 from .cache import directory_cache_bump
-from .models import Category, Engagement, Membership, Platform, Service, Store
+from .models import Category, Engagement, Membership, Platform, ProviderSearch, Service, Store
+from .search.services import reference_search_refresh
 from .selectors import engagement_active_q
 
 ADMIN_ROLES = ("Graders", "Moderators", "Data stewards")
@@ -55,10 +56,27 @@ class ReferenceDataAdmin(AfterCommitMixin, admin.ModelAdmin):
     search_fields = ("code", "name", "name_en")
     ordering = ("position", "code")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "name_en"} & set(form.changed_data):  # searched: the linked providers' rows follow
+            reference_search_refresh(relation=SEARCH_RELATIONS[type(obj)], pk=obj.pk)
+
+
+SEARCH_RELATIONS = {Platform: "platforms", Category: "categories", Service: "services"}
+
 
 admin.site.register(Platform, ReferenceDataAdmin)
 admin.site.register(Category, ReferenceDataAdmin)
 admin.site.register(Service, ReferenceDataAdmin)
+
+
+@admin.register(ProviderSearch)
+class ProviderSearchAdmin(ReadOnlyAdmin):
+    """The search rows, to look at: written by providers.search.services whenever searched text changes."""
+
+    list_display = ("provider", "name_sort", "name_en_sort")
+    list_select_related = ("provider",)
+    search_fields = ("provider__name", "=provider__slug")
 
 
 @admin.register(Store)

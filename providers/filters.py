@@ -1,32 +1,60 @@
 """Directory filters shared by the merchant pages and the API."""
 import django_filters
 from django import forms
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .cities import city_stored_name
 from .models import Category, Platform, Provider, Service
-
-SEARCH_COLUMNS = ("name", "name_en", "description", "description_en")
-
-
-def _text_lookup(value: str) -> str:
-    return "contains" if value.upper() == value.lower() else "icontains"
+from .search.selectors import providers_matching
+from .search.text import MAX_QUERY_LENGTH, MAX_WORDS, query_problem, query_words
+from .selectors import DIRECTORY_ORDERING
 
 
-def search_q(value: str) -> Q:
-    """Substring match over Chinese and English names and descriptions, trigram-indexed on PostgreSQL.
+class SearchField(forms.CharField):
+    """Free text: at most MAX_WORDS words and MAX_QUERY_LENGTH characters, with a message naming which."""
 
-    Text without upper/lower case (Chinese, digits) is matched with plain LIKE: the same result as a
-    case-insensitive match, without UPPER() on every row, and served by the raw-column trigram indexes.
+    def validate(self, value):
+        super().validate(value)
+        problem = query_problem(value or "")
+        if problem == "length":
+            raise forms.ValidationError(_("搜索内容最长 %(max)d 个字符。"), code="length", params={"max": MAX_QUERY_LENGTH})
+        if problem == "words":
+            raise forms.ValidationError(_("搜索词最多 %(max)d 个。"), code="words", params={"max": MAX_WORDS})
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class CodesField(django_filters.fields.ModelMultipleChoiceField):
+    """Codes of reference rows; empty values (an "all" option, ?platform=) are no choice rather than an error."""
+
+    def clean(self, value):
+        return super().clean([code for code in value or [] if code != ""])
+
+
+class RelatedAnyFilter(django_filters.ModelMultipleChoiceFilter):
+    """Providers linked to any of the chosen rows (OR within the group), by code: ?platform=tmall&platform=jd.
+
+    A subquery of the through table rather than a join: a provider on two chosen platforms is listed once,
+    without DISTINCT over the whole listing.
     """
-    lookup = _text_lookup(value)
-    q = Q()
-    for column in SEARCH_COLUMNS:
-        q |= Q(**{f"{column}__{lookup}": value})
-    return q
+
+    field_class = CodesField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        field = Provider._meta.get_field(self.field_name)
+        through = field.remote_field.through
+        target = f"{field.m2m_reverse_field_name()}__in"
+        return qs.filter(pk__in=through.objects.filter(**{target: value}).values("provider_id"))
 
 
 class CityFilter(django_filters.CharFilter):
@@ -41,47 +69,47 @@ class ProviderFilter(django_filters.FilterSet):
 
     tier = django_filters.NumberFilter(field_name="tier", label=_("星级"))
     min_tier = django_filters.NumberFilter(field_name="tier", lookup_expr="gte", label=_("最低星级"))
-    platform = django_filters.ModelChoiceFilter(
-        field_name="platforms", queryset=Platform.objects.all(), to_field_name="code", label=_("平台")
-    )
-    category = django_filters.ModelChoiceFilter(
-        field_name="categories", queryset=Category.objects.all(), to_field_name="code", label=_("类目")
-    )
-    service = django_filters.ModelChoiceFilter(
-        field_name="services", queryset=Service.objects.all(), to_field_name="code", label=_("服务")
-    )
+    platform = RelatedAnyFilter(field_name="platforms", queryset=Platform.objects.all(), label=_("平台"))
+    category = RelatedAnyFilter(field_name="categories", queryset=Category.objects.all(), label=_("类目"))
+    service = RelatedAnyFilter(field_name="services", queryset=Service.objects.all(), label=_("服务"))
     city = CityFilter(field_name="city", label=_("城市"))
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("最低综合分"))
-    q = django_filters.CharFilter(method="filter_search", label=_("搜索"))
+    q = SearchFilter(method="filter_search", label=_("搜索"))
 
     class Meta:
         model = Provider
         fields = ["tier", "min_tier", "platform", "category", "service", "city", "min_score", "q"]
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """Every word of the query, in any searchable field (providers.search), in any order."""
+        if not value.strip():
             return queryset
-        return queryset.filter(search_q(value))
+        return providers_matching(queryset, words=query_words(value))
 
 
 def _name_order():
-    """Names in the reader's language: English names when the page is English (Chinese where none is known)."""
-    if get_language() == "en":
-        return [Coalesce(NullIf("name_en", Value("")), "name").asc(), "pk"]
-    return ["name", "pk"]
+    """Dictionary order in the reader's language: Chinese names by pinyin; on English pages the English name
+    (or the pinyin of the Chinese one where none is known). Both keys live in ProviderSearch."""
+    key = "search__name_en_sort" if get_language() == "en" else "search__name_sort"
+    return [F(key).asc(nulls_last=True), "name", "pk"]
+
+
+def _default_order():
+    return list(DIRECTORY_ORDERING)
 
 
 # sort value → (label, ordering). Unrated providers sort last on every backend; pk keeps pages stable.
 # The first is the default, shown selected when the visitor picked none: tier first, because the stars are what
 # a merchant trusts, and a high composite score alone (one store, say) does not earn one.
 SORTS = {
-    "tier": (_("星级从高到低"), lambda: [F("tier").desc(nulls_last=True), F("score").desc(nulls_last=True), "name", "pk"]),
+    "tier": (_("星级从高到低"), _default_order),
     "score": (_("综合分从高到低"), lambda: [F("score").desc(nulls_last=True), "name", "pk"]),
     "reviews": (_("评价数从多到少"), lambda: ["-review_count", F("score").desc(nulls_last=True), "name", "pk"]),
     "fee": (_("月服务费从低到高"), lambda: [F("fee_min").asc(nulls_last=True), "name", "pk"]),
     "fee_desc": (_("月服务费从高到低"), lambda: [F("fee_max").desc(nulls_last=True), "name", "pk"]),
     "name": (_("名称"), _name_order),
+    # Offered only with a query (the default then): providers whose names hold more of the words first.
+    "relevance": (_("相关度"), lambda: [F("search_rank").desc(), *_default_order()]),
 }
 DEFAULT_SORT = next(iter(SORTS))
 
@@ -123,20 +151,14 @@ class DirectoryFilter(ProviderFilter):
         return queryset.filter(Q(fee_min__lte=value) | Q(fee_min__isnull=True, fee_max__lte=value))
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return queryset
-        match = search_q(value)
-        name_lookup = _text_lookup(value)
-        rank = Case(
-            When(Q(**{f"name__{name_lookup}": value}) | Q(**{f"name_en__{name_lookup}": value}), then=Value(0)),
-            default=Value(1), output_field=IntegerField(),
-        )
-        queryset = queryset.filter(match).annotate(search_rank=rank)
-        if not self.form.cleaned_data.get("sort"):
-            # Without an explicit sort, name matches come before description matches.
-            queryset = queryset.order_by("search_rank", *SORTS[DEFAULT_SORT][1]())
+        queryset = providers_matching(queryset, words=query_words(value), rank=True)
+        if self.form.cleaned_data.get("sort") in (None, "", "relevance"):
+            queryset = queryset.order_by(*SORTS["relevance"][1]())
         return queryset
 
     def filter_sort(self, queryset, name, value):
+        if value == "relevance":  # ordered by filter_search when there is a query; without one it means nothing
+            return queryset
         return queryset.order_by(*SORTS[value][1]())

@@ -32,3 +32,28 @@ class DirectSelect(forms.Select):
                 yield from label
             else:
                 yield ("" if option_value is None else option_value), label
+
+
+class DirectCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes rendered in Python like DirectSelect (one template include per box made the form slow again).
+
+    The markup is a list of labelled boxes; the page wraps it in a fieldset whose legend names the group.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        attrs = self.build_attrs(self.attrs, attrs)
+        base_id = attrs.pop("id", f"id_{name}")
+        boxes = format_html_join(
+            "", '<label class="check"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label>',
+            (
+                (name, option_value, base_id, index, " checked" if str(option_value) in selected else "", label)
+                for index, (option_value, label) in enumerate(
+                    (v, label) for v, label in self.choices if v not in ("", None)
+                )
+            ),
+        )
+        return format_html('<div class="checks" id="{}"{}>{}</div>', base_id, flatatt(attrs), boxes)
+
+    def id_for_label(self, id_, index=None):
+        return id_

@@ -79,6 +79,9 @@ class Provider(models.Model):
     international_brands = models.PositiveIntegerField(_("服务国际品牌数"), default=0)
     warehouse_area_m2 = models.PositiveIntegerField(_("仓储面积（㎡）"), default=0)
     website = models.URLField(_("网站"), blank=True)
+    # Said by the provider's team (a profile change a grader approves); the directory filters on it and requests
+    # for proposals reach only providers that accept new clients.
+    accepting_new_clients = models.BooleanField(_("接受新客户"), default=True, db_index=True)
     verified = models.BooleanField(_("已核验"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     # Set by the reinstate service: failing periods before this month no longer count toward delisting.
@@ -212,10 +215,17 @@ class Store(models.Model):
 class Engagement(models.Model):
     """A provider running a store from start_date until end_date (open-ended while it lasts)."""
 
+    class Source(models.TextChoices):
+        IMPORT = "import", _("数据导入")
+        API = "api", _("合作方接口")
+        # Hired through a request on the directory and confirmed by the provider: verified by both sides.
+        DIRECTORY = "directory", _("目录内签约")
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("服务商"))
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("店铺"))
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.IMPORT)
 
     class Meta:
         verbose_name = _("合作")

@@ -12,6 +12,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
 
 from .models import Category, Engagement, Membership, Platform, Provider, Service, Store
+from .search.text import name_sort_key
 
 LISTED_STATUSES = (Provider.Status.ACTIVE, Provider.Status.PROBATION)
 
@@ -162,3 +163,9 @@ class WindowCountPaginator(Paginator):
             return super().get_page(number)
         self.__dict__["count"] = rows[0].matches_total  # fills the cached_property
         return self._get_page(rows, number, self)
+
+
+def provider_cities() -> list[str]:
+    """The cities of listed providers, each once, in pinyin order (the directory's city list)."""
+    cities = Provider.objects.filter(status__in=LISTED_STATUSES).values_list("city", flat=True).distinct()
+    return sorted((city for city in cities.order_by() if city), key=name_sort_key)

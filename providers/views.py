@@ -29,10 +29,11 @@ from ratings.selectors import (
 
 from .cache import cached_fragment, cached_parts
 from .charts import TrendPoint, trend_chart
+from .directory import HIDDEN_FIELDS, PANEL_FIELDS, SEARCH_FIELD, city_options, directory_chips, shape_directory_form
 from .filters import DirectoryFilter
-from .forms import DirectSelect
-from .models import TIER_CHOICES, Provider
+from .models import Provider
 from .presenters import comparison_rows, explanation_display, fee_range_display, gate_thresholds, localized
+from .search.text import Word, query_problem, query_words, words_digest
 from .selectors import (
     COMPARE_MAX,
     DIRECTORY_ORDERING,
@@ -41,6 +42,7 @@ from .selectors import (
     provider_active_store_count,
     provider_get,
     provider_list,
+    provider_cities,
     providers_load_reference,
     providers_for_tray,
     providers_top_by_platform,
@@ -57,16 +59,6 @@ REVIEWS_PAGE_SIZE = 10
 COMPARE_SESSION_KEY = "compare"
 TRAY_MARKER = "<!--compare-tray-->"
 
-# The directory form shows these filters, in this order; the API's other filters (min_tier) stay API-only.
-DIRECTORY_FILTER_FIELDS = (
-    "q", "tier", "platform", "category", "service", "city", "fee_from", "fee_to", "min_score", "sort",
-)
-_ALL_CHOICES = {
-    "tier": gettext_lazy("全部星级"),
-    "platform": gettext_lazy("全部平台"),
-    "category": gettext_lazy("全部类目"),
-    "service": gettext_lazy("全部服务"),
-}
 REVIEW_SORT_LABELS = {
     "newest": gettext_lazy("最新"),
     "oldest": gettext_lazy("最早"),
@@ -121,60 +113,52 @@ def provider_list_view(request):
 
 def _directory_context(request) -> dict:
     # Cards show none of the long text columns; leaving them out keeps the sort of thousands of rows small.
-    listing = provider_list(with_reference=False).only(*CARD_FIELDS).order_by(*DIRECTORY_ORDERING)
+    # A search shows where it matched in the description, so it fetches the descriptions of its page.
+    words = query_words(request.GET.get("q", "")) if not query_problem(request.GET.get("q", "")) else []
+    fields = (*CARD_FIELDS, "description", "description_en") if words else CARD_FIELDS
+    listing = provider_list(with_reference=False).only(*fields).order_by(*DIRECTORY_ORDERING)
     provider_filter = DirectoryFilter(request.GET, queryset=listing)
-    _shape_directory_form(provider_filter.form)
+    shape_directory_form(provider_filter.form, has_query=bool(words))
     # A value that does not parse is shown as a form error with no results, never silently dropped.
     providers = provider_filter.qs if provider_filter.is_valid() else provider_filter.queryset.none()
     page = WindowCountPaginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    form = provider_filter.form
+    chips = directory_chips(form, query)
     return {
-        "form": provider_filter.form,
-        "fields": [provider_filter.form[name] for name in DIRECTORY_FILTER_FIELDS],
+        "form": form,
+        "search_field": form[SEARCH_FIELD],
+        "fields": [form[name] for name in PANEL_FIELDS],
+        "hidden": [(name, value) for name in HIDDEN_FIELDS for value in query.getlist(name) if value],
+        "cities": city_options(provider_cities()),
+        "chips": chips,
         "page": page,
-        "cards": provider_cards(list(page.object_list), cached=_anonymous_get(request)),
+        "cards": provider_cards(list(page.object_list), cached=_anonymous_get(request), words=words),
         "query": query.urlencode(),
-        "filtered": any(query.get(name) for name in DIRECTORY_FILTER_FIELDS if name != "sort"),
+        "filtered": bool(chips),
         "compare_max": COMPARE_MAX,
     }
 
 
-def provider_cards(providers: list[Provider], *, cached: bool) -> list[str]:
+def provider_cards(providers: list[Provider], *, cached: bool, words: list[Word] = ()) -> list[str]:
     """The directory card of each provider, in order; with `cached`, kept per provider and language until the
-    next page-cache generation (ratings, imports and admin edits start one)."""
+    next page-cache generation (ratings, imports and admin edits start one). With search `words`, the words
+    are marked in the card, which is then kept per search as well."""
     def render_cards(missing_ids: list[int]) -> dict[int, str]:
         missing = [provider for provider in providers if provider.pk in set(missing_ids)]
         providers_load_reference(missing)
         for provider in missing:
             provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
-        return {p.pk: render_to_string("providers/_provider_card.html", {"provider": p}) for p in missing}
+        return {
+            p.pk: render_to_string("providers/_provider_card.html", {"provider": p, "words": words}) for p in missing
+        }
 
     ids = [provider.pk for provider in providers]
-    html = cached_parts(page="card", ids=ids, language=get_language(), render=render_cards) if cached else render_cards(ids)
+    part = f"card:q:{words_digest(words)}" if words else "card"
+    html = cached_parts(page=part, ids=ids, language=get_language(), render=render_cards) if cached else render_cards(ids)
     # Rendered by our own (autoescaping) template, cached as plain strings.
     return [mark_safe(html[provider.pk]) for provider in providers]
-
-
-def _shape_directory_form(form) -> None:
-    """Present the shared filter form for people: a tier select, "all" choices, sensible inputs."""
-    form.fields["tier"].widget = DirectSelect(choices=[("", _ALL_CHOICES["tier"]), *TIER_CHOICES])
-    for name in ("platform", "category", "service"):
-        field = form.fields[name]
-        field.empty_label = _ALL_CHOICES[name]
-        field.label_from_instance = _localized_label
-        field.widget = DirectSelect(choices=field.choices)
-    form.fields["sort"].widget = DirectSelect(choices=form.fields["sort"].choices)
-    form.fields["min_score"].widget.attrs.update({"min": "0", "max": "5", "step": "0.1", "placeholder": "4.5"})
-    for name, example in (("fee_from", "5000"), ("fee_to", "30000")):
-        form.fields[name].widget.attrs.update({"min": "0", "step": "1000", "placeholder": example, "inputmode": "numeric"})
-    form.fields["city"].widget.attrs.update({"placeholder": _("如：杭州")})
-    form.fields["q"].widget.input_type = "search"
-    form.fields["q"].widget.attrs.update({"placeholder": _("公司名称、英文名或简介")})
-
-
-def _localized_label(obj) -> str:
-    return obj.name_en if get_language() == "en" and obj.name_en else obj.name
 
 
 PROVIDER_ACTIONS_MARKER = "<!--provider-actions-->"

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from providers.models import Category, Engagement, Platform, Provider, Service, Store
+from providers.search.services import providers_search_refresh
 from ratings.models import RatingPolicy, Review, StorePerformance, TierOverride
 
 # Review text full of personal data: what masking must hide on every public page.
@@ -71,6 +72,12 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     def categories(self, create, extracted, **kwargs):
         if create and extracted:
             self.categories.set(Category.objects.filter(code__in=extracted))
+
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        """The provider's search row, as the admin and the importers write it (after its relations, declared above)."""
+        if create and extracted is not False:
+            providers_search_refresh(provider_ids=[self.pk])
 
 
 class StoreFactory(factory.django.DjangoModelFactory):

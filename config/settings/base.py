@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "claims",
     "profiles",
     "portal",
+    "inquiries",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,8 @@ STORAGES = {
         "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))},
     },
 }
+# A provider invited to a request that has not answered it within this many days is marked unanswered.
+INQUIRY_RESPONSE_DAYS = env.int("INQUIRY_RESPONSE_DAYS", default=3)
 # Evidence files (screenshots of a seller back-office, licences): PNG, JPEG or PDF up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
@@ -359,6 +362,11 @@ CELERY_BEAT_SCHEDULE = {
     "ratings-fail-stuck-imports": {
         "task": "ratings.tasks.import_jobs_fail_stuck_task",
         "schedule": 300.0,
+    },
+    # An invitation expires within 15 minutes of its deadline.
+    "inquiries-expire-bids": {
+        "task": "inquiries.tasks.bids_expire_task",
+        "schedule": 900.0,
     },
 }
 

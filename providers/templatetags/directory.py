@@ -1,7 +1,9 @@
 """Template helpers of the directory pages."""
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from providers.presenters import city_display, list_separator, localized
+from providers.search.text import highlight_spans
 
 register = template.Library()
 
@@ -38,3 +40,32 @@ def plain(value) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")
+
+
+@register.filter
+def highlight(text, words) -> str:
+    """{{ name|highlight:words }} → the text, escaped, with the search's words in <mark>."""
+    if not words:
+        return text
+    return format_html_join("", "{}", (
+        (format_html("<mark>{}</mark>", part) if matched else part,) for part, matched in highlight_spans(str(text), words)
+    ))
+
+
+@register.filter
+def search_snippet(text, words) -> str:
+    """About 80 characters of a description around the first word it contains, marked; empty if none."""
+    if not words or not text:
+        return ""
+    pieces = highlight_spans(str(text), words)
+    offset = 0
+    for part, matched in pieces:
+        if matched:
+            break
+        offset += len(part)
+    else:
+        return ""
+    start = max(offset - 30, 0)
+    end = min(start + 80, len(text))
+    excerpt = highlight(str(text)[start:end], words)
+    return format_html("{}{}{}", "…" if start else "", excerpt, "…" if end < len(text) else "")

@@ -18,6 +18,7 @@ from providers.admin import MembershipInline
 from providers.cache import directory_cache_bump
 from providers.models import Provider
 from providers.presenters import gate_table
+from providers.search.services import providers_search_refresh
 
 from .. import selectors as rating_selectors, services as rating_services
 from ..models import TIER_CHOICES
@@ -54,6 +55,11 @@ class ProviderAdmin(AfterCommitMixin, admin.ModelAdmin):
     inlines = [MembershipInline]
     prepopulated_fields = {"slug": ("name_en",)}
     change_form_template = "admin/providers/provider/change_form.html"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Names, descriptions, city and relations are searched: the search row follows them in the same save.
+        providers_search_refresh(provider_ids=[form.instance.pk])
     # Written by the ratings engine and the grading services (audited), never by hand.
     readonly_fields = (
         "status", "tier", "score", "at_risk", "rated_period", "review_count", "review_average", "reinstated_on",

@@ -30,7 +30,9 @@ def english(client):
 
 
 def city_cells(html: str) -> list[str]:
-    return [part.split("</dd>", 1)[0] for part in html.split("<dd>")[1:] if "</dd>" in part]
+    """The cards' fact cells as text (a search marks its words in them with <mark>)."""
+    cells = [part.split("</dd>", 1)[0] for part in html.split("<dd>")[1:] if "</dd>" in part]
+    return [cell.replace("<mark>", "").replace("</mark>", "") for cell in cells]
 
 
 def listed_slugs(response):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from providers.models import Provider
+from providers.search.services import providers_search_refresh
 from tests.factories import EngagementFactory, ProviderFactory, UserFactory
 
 LIST_URL = reverse("providers:list")
@@ -166,7 +167,9 @@ def test_base_layout_has_language_switcher_nav_and_chinese_default(client, demo)
     assert 'href="/api/docs/"' in html
     assert "/static/css/site.css" in html
     # Only vendored script files, no inline script (the CSP forbids it): the compare tray's small enhancement.
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/compare.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/js/compare.js" defer>', '<script src="/static/js/directory.js" defer>',
+    ]
 
 
 def test_language_switcher_switches_the_page_language(client, demo):
@@ -188,18 +191,15 @@ def test_language_switcher_switches_the_page_language(client, demo):
         ("reviews", ["xinghai", "yunfan", "qinghe"]),
         ("fee", ["xinghai", "qinghe", "yunfan"]),
         ("fee_desc", ["qinghe", "yunfan", "xinghai"]),
-        ("name", ["yunfan", "星海", "青禾"]),
+        # Chinese names in pinyin order: 青禾 (qing he) < 星海 (xing hai) < 云帆 (yun fan).
+        ("name", ["qinghe", "xinghai", "yunfan"]),
     ],
 )
 def test_directory_sorts(client, demo, sort, expected):
     Provider.objects.filter(slug="yunfan").update(fee_min=Decimal("20000"), fee_max=Decimal("40000"), name="云帆运营")
     Provider.objects.filter(slug="qinghe").update(fee_min=Decimal("10000"), fee_max=Decimal("50000"))
 
-    slugs = listed_slugs(client.get(LIST_URL, {"sort": sort}))
-
-    if sort == "name":  # Chinese names sort by code point: 云 (U+4E91) < 星 (U+661F) < 青 (U+9752)
-        expected = ["yunfan", "xinghai", "qinghe"]
-    assert slugs == expected
+    assert listed_slugs(client.get(LIST_URL, {"sort": sort})) == expected
 
 
 def test_directory_sort_by_name_uses_english_names_on_english_pages(client, demo):
@@ -231,6 +231,7 @@ def test_directory_search_puts_name_matches_before_description_matches(client, d
 
 def test_directory_search_matches_chinese_and_english_descriptions(client, demo):
     Provider.objects.filter(slug="yunfan").update(description="专注抖音直播", description_en="Douyin live commerce")
+    providers_search_refresh(provider_ids=[demo["yunfan"].pk])
 
     assert listed_slugs(client.get(LIST_URL, {"q": "抖音直播"})) == ["yunfan"]
     assert listed_slugs(client.get(LIST_URL, {"q": "live COMMERCE"})) == ["yunfan"]
@@ -240,8 +241,8 @@ def test_directory_filters_live_in_the_query_string_and_the_form_keeps_them(clie
     html = client.get(LIST_URL, {"tier": "5", "platform": "douyin", "sort": "fee", "q": "云帆"}).content.decode()
 
     assert 'method="get"' in html
-    assert '<option value="5" selected>' in html
-    assert '<option value="douyin" selected>' in html
+    assert '<input type="hidden" name="tier" value="5">' in html  # not a field: kept when another changes
+    assert '<input type="checkbox" name="platform" value="douyin" id="id_platform_3" checked>' in html
     assert '<option value="fee" selected>' in html
     assert 'value="云帆"' in html
 
@@ -358,8 +359,9 @@ def test_a_new_filter_combination_reuses_the_cached_cards(client, demo, cache_on
 
     # Another query string is another page: its form, count and order are fresh, but the card is the one
     # rendered for the first page, so neither the card nor its platforms and services are fetched again.
-    # The page of providers with its count, and the platform, category and service choices of the form.
-    with django_assert_num_queries(4):
+    # The page of providers with its count, the platform, category and service choices of the form, and the
+    # cities of the city list.
+    with django_assert_num_queries(5):
         html = client.get(LIST_URL, {"tier": "6", "sort": "name"}).content.decode()
     card = first[first.index('<article class="card provider-card'):first.index("</article>") + len("</article>")]
     assert card in html and "改名后的星海" not in html

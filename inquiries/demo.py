@@ -1,0 +1,86 @@
+"""Demo requests in every state, so the merchant's and the provider's inquiry pages have something to show.
+
+Called by `manage.py demo_accounts` with the demo merchant and the demo provider team. Idempotent: the demo
+merchant's earlier requests are removed first. Other providers answer through demo staff accounts of their
+own (no usable password: nobody signs in as them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from providers.models import Engagement, Membership, Platform, Provider, Service, Store
+
+from . import services
+from .models import Bid, InquiryRequest
+
+
+def _demo_staff(provider: Provider):
+    user, created = get_user_model().objects.get_or_create(username=f"demo_inquiry_{provider.pk}")
+    if created:
+        user.set_unusable_password()
+        user.save()
+    provider.members.add(user, through_defaults={"role": Membership.Role.MANAGER})
+    return user
+
+
+@transaction.atomic
+def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
+    """Requests of the demo merchant: one open with three answers, one hired and confirmed, one withdrawn."""
+    earlier = InquiryRequest.objects.filter(merchant=merchant)
+    # A rerun starts over: the engagements and new stores an earlier run's hires made go with its requests.
+    engagement_ids = list(Bid.objects.filter(request__in=earlier, engagement__isnull=False)
+                          .values_list("engagement_id", flat=True))
+    Store.objects.filter(engagements__id__in=engagement_ids, external_id__startswith="directory-").delete()
+    Engagement.objects.filter(pk__in=engagement_ids).delete()
+    earlier.delete()
+    platform = provider.platforms.order_by("position").first() or Platform.objects.order_by("position").first()
+    category = provider.categories.order_by("position").first()
+    if category is None:
+        return {}
+    others = list(
+        Provider.objects.filter(status__in=[Provider.Status.ACTIVE, Provider.Status.PROBATION], platforms=platform,
+                                categories=category, accepting_new_clients=True)
+        .exclude(pk=provider.pk).order_by("-tier", "-score", "pk")[:3]
+    )
+    operation = list(Service.objects.filter(code="operation"))
+    next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    common = {"merchant": merchant, "platform": platform, "category": category, "services": operation,
+              "budget_min": 15000, "budget_max": 40000, "start_month": next_month, "term_months": 12}
+    open_request = services.request_create(
+        **common, new_store_name="新品牌旗舰店（筹备中）",
+        description="新品牌筹备开店，需要店铺搭建、日常运营和大促策划，希望三个月内起量。",
+        provider_ids=[provider.pk, *(p.pk for p in others)],
+    )
+    bids = {bid.provider_id: bid for bid in open_request.bids.all()}
+    answers = iter(others)
+    promising = next(answers, None)
+    if promising:
+        services.bid_propose(bid=bids[promising.pk], author=_demo_staff(promising), monthly_fee=28000,
+                             term_months=12, commitments="全店运营、视觉与客服，每月复盘。",
+                             message="我们保证销量三个月翻倍，详情可加微信 demo_wx_123 沟通。", services=operation)
+    honest = next(answers, None)
+    if honest:
+        services.bid_propose(bid=bids[honest.pk], author=_demo_staff(honest), monthly_fee=22000, setup_fee=5000,
+                             term_months=12, commitments="前三个月完成店铺搭建与基础流量，之后按月复盘目标。",
+                             services=operation)
+    busy = next(answers, None)
+    if busy:
+        services.bid_decline(bid=bids[busy.pk], author=_demo_staff(busy), reason="本季度排期已满。")
+    services.message_post(bid=bids[provider.pk], author=merchant, body="请问贵司大促期间的人员配置是怎样的？")
+
+    hired = services.request_create(**common, new_store_name="第二品牌店", description="第二品牌的天猫店，需要代运营。",
+                                    provider_ids=[provider.pk])
+    bid = hired.bids.get()
+    services.bid_propose(bid=bid, author=staff, monthly_fee=25000, term_months=12,
+                         commitments="全店代运营，月度复盘。", services=operation)
+    services.bid_accept(bid=Bid.objects.get(pk=bid.pk), merchant=merchant)
+    services.bid_confirm(bid=Bid.objects.get(pk=bid.pk), author=staff)
+
+    withdrawn = services.request_create(**common, new_store_name="试水小店", description="想先了解报价。",
+                                        provider_ids=[p.pk for p in others[:1]] or [provider.pk])
+    services.request_withdraw(request=withdrawn, merchant=merchant, reason="暂缓开店")
+    return {"open": open_request.pk, "hired": hired.pk, "withdrawn": withdrawn.pk}

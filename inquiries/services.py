@@ -1,0 +1,238 @@
+"""Every write of the inquiry flow: one transaction each, every status move through states.advance, audited."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.models import Engagement, Membership, Provider, Store
+
+from .models import Bid, InquiryEvent, InquiryRequest, Message, PromiseReport, Proposal
+from .promises import guarantee_phrases
+from .selectors import SUGGESTION_LIMIT, providers_matching_needs, providers_suggested, response_deadline
+from .states import BID_MOVES, BID_OPEN, REQUEST_MOVES, BidStatus, RequestStatus, advance
+
+MAX_PROVIDERS = 5
+MAX_OPEN_REQUESTS = 3
+MAX_REQUESTS_PER_DAY = 10
+
+
+def _audit(request: InquiryRequest, action: str, *, actor=None, bid: Bid | None = None, from_status: str = "",
+           to_status: str = "", reason: str = "") -> None:
+    InquiryEvent.objects.create(request=request, bid=bid, action=action, actor=actor, from_status=from_status,
+                                to_status=to_status, reason=reason[:500])
+
+
+def _move_bid(bid: Bid, target: str, *, actor, action: str, reason: str = "") -> None:
+    previous = advance(bid, target, table=BID_MOVES, labels=BidStatus)
+    bid.save(update_fields=["status", "responded_at", "decline_reason", "engagement"])
+    _audit(bid.request, action, actor=actor, bid=bid, from_status=previous, to_status=target, reason=reason)
+
+
+def _move_request(request: InquiryRequest, target: str, *, actor, action: str, reason: str = "") -> None:
+    previous = advance(request, target, table=REQUEST_MOVES, labels=RequestStatus)
+    request.save(update_fields=["status"])
+    _audit(request, action, actor=actor, from_status=previous, to_status=target, reason=reason)
+
+
+def _require_member(bid: Bid, user) -> None:
+    if not Membership.objects.filter(provider_id=bid.provider_id, user=user).exists():
+        raise PermissionDenied(_("只有该服务商的团队成员可以回复此需求。"))
+
+
+def _require_merchant(request: InquiryRequest, user) -> None:
+    if request.merchant_id != user.pk:
+        raise PermissionDenied(_("只有发出需求的商家可以这样做。"))
+
+
+def _check_limits(merchant, now: dt.datetime) -> None:
+    mine = InquiryRequest.objects.filter(merchant=merchant)
+    if mine.filter(status=RequestStatus.OPEN).count() >= MAX_OPEN_REQUESTS:
+        raise ValidationError(
+            _("最多同时保留 %(n)d 个进行中的需求单，请先结束或撤回一个。") % {"n": MAX_OPEN_REQUESTS}, code="open_limit"
+        )
+    if mine.filter(created_at__gte=now - dt.timedelta(days=1)).count() >= MAX_REQUESTS_PER_DAY:
+        raise ValidationError(
+            _("24 小时内最多发出 %(n)d 个需求单，请稍后再试。") % {"n": MAX_REQUESTS_PER_DAY}, code="daily_limit"
+        )
+
+
+@transaction.atomic
+def request_create(*, merchant, platform, category, services, budget_min: int, budget_max: int,
+                   start_month: dt.date, term_months: int, description: str, store: Store | None = None,
+                   new_store_name: str = "", provider_ids=(), suggest: bool = False) -> InquiryRequest:
+    """A merchant's request, sent to the providers they chose and (with suggest) the directory's best matches."""
+    now = timezone.now()
+    _check_limits(merchant, now)
+    if store is not None and not store.merchants.filter(pk=merchant.pk).exists():
+        raise PermissionDenied(_("只能为自己已核验的店铺发需求。"))
+    if store is not None and store.platform_id != platform.pk:
+        raise ValidationError({"store": _("店铺不在所选平台上。")})
+    if store is None and not new_store_name.strip():
+        raise ValidationError({"new_store_name": _("请选择一个已核验的店铺，或填写新店名称。")})
+    chosen = list(dict.fromkeys(provider_ids))
+    if len(chosen) > MAX_PROVIDERS:
+        raise ValidationError({"providers": _("最多邀请 %(n)d 家服务商。") % {"n": MAX_PROVIDERS}})
+    if not chosen and not suggest:
+        raise ValidationError({"providers": _("请至少选择一家服务商，或让目录推荐。")})
+    request = InquiryRequest(
+        merchant=merchant, platform=platform, category=category, store=store,
+        new_store_name="" if store else new_store_name.strip(), budget_min=budget_min, budget_max=budget_max,
+        start_month=start_month.replace(day=1), term_months=term_months, description=description.strip(),
+    )
+    request.full_clean()
+    request.save()
+    request.services.set(services)
+    # Only providers that could take it: listed, accepting new clients (the suggestion's own rule).
+    takeable = set(
+        providers_matching_needs(platform=platform, category=category, services=[], budget_min=None,
+                                 budget_max=None).filter(pk__in=chosen).values_list("pk", flat=True)
+    ) if chosen else set()
+    refused = [pk for pk in chosen if pk not in takeable]
+    if refused:
+        names = ", ".join(Provider.objects.filter(pk__in=refused).order_by("name").values_list("name", flat=True))
+        raise ValidationError({"providers": _("这些服务商目前不接受该平台、类目的新需求：%(names)s") % {"names": names}})
+    bids = [Bid(request=request, provider_id=pk) for pk in chosen]
+    if suggest and len(chosen) < MAX_PROVIDERS:
+        suggested = providers_suggested(platform=platform, category=category, services=list(services),
+                                        budget_min=budget_min, budget_max=budget_max, exclude_ids=chosen,
+                                        limit=min(SUGGESTION_LIMIT, MAX_PROVIDERS - len(chosen)))
+        bids += [Bid(request=request, provider=p, suggested=True, match_reasons=why) for p, why in suggested]
+    if not bids:
+        raise ValidationError({"providers": _("没有符合这些条件的服务商，请放宽预算或服务要求。")})
+    Bid.objects.bulk_create(bids)
+    _audit(request, "created", actor=merchant, to_status=RequestStatus.OPEN,
+           reason=f"{len(bids)} providers ({sum(b.suggested for b in bids)} suggested)")
+    return request
+
+
+@transaction.atomic
+def bid_propose(*, bid: Bid, author, monthly_fee: int, term_months: int, commitments: str, setup_fee: int = 0,
+                commission_pct=None, services=(), message: str = "") -> Proposal:
+    bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
+    _require_member(bid, author)
+    proposal = Proposal(bid=bid, monthly_fee=monthly_fee, setup_fee=setup_fee, commission_pct=commission_pct,
+                        term_months=term_months, commitments=commitments.strip(), message=message.strip(),
+                        author=author)
+    proposal.full_clean(exclude=["bid"])
+    bid.responded_at = bid.responded_at or timezone.now()
+    _move_bid(bid, BidStatus.PROPOSED, actor=author, action="proposed")
+    proposal.save()
+    proposal.services.set(services)
+    return proposal
+
+
+@transaction.atomic
+def bid_decline(*, bid: Bid, author, reason: str) -> Bid:
+    bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
+    _require_member(bid, author)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明婉拒的理由。")})
+    if bid.status == BidStatus.INVITED:
+        bid.responded_at = timezone.now()
+    elif bid.status == BidStatus.ACCEPTED:
+        # The chosen provider does not confirm: the merchant may invite others again.
+        _move_request(bid.request, RequestStatus.OPEN, actor=author, action="hire_refused", reason=reason)
+    bid.decline_reason = reason.strip()
+    _move_bid(bid, BidStatus.DECLINED, actor=author, action="declined", reason=reason)
+    return bid
+
+
+@transaction.atomic
+def message_post(*, bid: Bid, author, body: str) -> Message:
+    bid = Bid.objects.select_related("request").get(pk=bid.pk)
+    from_provider = bid.request.merchant_id != author.pk
+    if from_provider:
+        _require_member(bid, author)
+    if bid.status not in BID_OPEN:
+        raise ValidationError(_("此需求已结束，不能再发消息。"))
+    if not body.strip():
+        raise ValidationError({"body": _("消息不能为空。")})
+    message = Message(bid=bid, author=author, from_provider=from_provider, body=body.strip())
+    message.full_clean()
+    message.save()
+    return message
+
+
+@transaction.atomic
+def bid_accept(*, bid: Bid, merchant) -> Bid:
+    """The merchant hires this provider: its part waits for the provider's confirmation, the others are told."""
+    bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
+    request = InquiryRequest.objects.select_for_update().get(pk=bid.request_id)
+    _require_merchant(request, merchant)
+    _move_request(request, RequestStatus.HIRED, actor=merchant, action="hired")
+    _move_bid(bid, BidStatus.ACCEPTED, actor=merchant, action="accepted")
+    for other in request.bids.select_for_update().filter(status__in=[BidStatus.INVITED, BidStatus.PROPOSED]):
+        _move_bid(other, BidStatus.NOT_SELECTED, actor=merchant, action="not_selected")
+    return bid
+
+
+@transaction.atomic
+def bid_confirm(*, bid: Bid, author) -> Engagement:
+    """The provider confirms the hire: the engagement starts, verified by both sides (source: directory)."""
+    bid = Bid.objects.select_for_update().select_related("request__merchant", "request__platform").get(pk=bid.pk)
+    _require_member(bid, author)
+    request = bid.request
+    store = request.store
+    if store is None:
+        # A store still to open: recorded now, owned by the merchant, under an id of our own until the platform's.
+        store = Store.objects.create(platform=request.platform, external_id=f"directory-{request.pk}",
+                                     name=request.new_store_name, category=request.category)
+        store.merchants.add(request.merchant)
+    engagement = Engagement.objects.create(provider_id=bid.provider_id, store=store, start_date=request.start_month,
+                                           source=Engagement.Source.DIRECTORY)
+    bid.engagement = engagement
+    _move_bid(bid, BidStatus.CONFIRMED, actor=author, action="confirmed")
+    return engagement
+
+
+@transaction.atomic
+def request_withdraw(*, request: InquiryRequest, merchant, reason: str = "") -> InquiryRequest:
+    request = InquiryRequest.objects.select_for_update().get(pk=request.pk)
+    _require_merchant(request, merchant)
+    _move_request(request, RequestStatus.WITHDRAWN, actor=merchant, action="withdrawn", reason=reason)
+    for bid in request.bids.select_for_update().filter(status__in=[BidStatus.INVITED, BidStatus.PROPOSED]):
+        _move_bid(bid, BidStatus.WITHDRAWN, actor=merchant, action="withdrawn")
+    return request
+
+
+@transaction.atomic
+def bids_expire(*, now: dt.datetime | None = None) -> int:
+    """Invitations unanswered past INQUIRY_RESPONSE_DAYS expire (they count as unanswered); returns how many."""
+    now = now or timezone.now()
+    overdue = Bid.objects.select_for_update().select_related("request").filter(
+        status=BidStatus.INVITED, invited_at__lt=now - response_deadline()
+    )
+    count = 0
+    for bid in overdue:
+        _move_bid(bid, BidStatus.EXPIRED, actor=None, action="expired",
+                  reason=f"no answer in {settings.INQUIRY_RESPONSE_DAYS} days")
+        count += 1
+    return count
+
+
+@transaction.atomic
+def promise_report(*, bid: Bid, reporter, message: Message | None = None) -> PromiseReport:
+    """The merchant reports guarantee language in a proposal or message: a complaint for the moderators."""
+    bid = Bid.objects.select_related("request", "proposal").get(pk=bid.pk)
+    _require_merchant(bid.request, reporter)
+    if message is not None and message.bid_id != bid.pk:
+        raise PermissionDenied(_("消息不属于此方案。"))
+    if message is not None:
+        texts = [message.body]
+    else:
+        proposal = getattr(bid, "proposal", None)
+        texts = [proposal.commitments, proposal.message] if proposal else []
+    phrases = guarantee_phrases(*texts)
+    if not phrases:
+        raise ValidationError(_("这段内容里没有承诺销量、排名或回报的用语；其他问题请通过投诉提交。"))
+    report, created = PromiseReport.objects.get_or_create(
+        bid=bid, message=message, reporter=reporter, defaults={"phrases": phrases}
+    )
+    if created:
+        _audit(bid.request, "promise_reported", actor=reporter, bid=bid, reason=", ".join(phrases))
+    return report
