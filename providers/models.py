@@ -247,3 +247,27 @@ class Engagement(models.Model):
 
     def __str__(self):
         return f"{self.provider} → {self.store}"
+
+
+class ProviderSearch(models.Model):
+    """A provider's search tokens and name sort keys (providers.search), one row per provider.
+
+    Kept apart from Provider so that the ratings recompute, which rewrites providers' tiers and scores every
+    month, never maintains a text index; providers.search.services keeps the rows in step with the directory.
+    """
+
+    provider = models.OneToOneField(
+        Provider, on_delete=models.CASCADE, primary_key=True, related_name="search", verbose_name=_("服务商")
+    )
+    # Space-separated tokens (providers.search.text.document_tokens): names, and everything else searchable.
+    names = models.TextField(_("名称词元"), blank=True)
+    body = models.TextField(_("其他词元"), blank=True)
+    name_sort = models.CharField(_("中文名排序键"), max_length=200, db_index=True)
+    name_en_sort = models.CharField(_("英文名排序键"), max_length=200, db_index=True)
+
+    class Meta:
+        verbose_name = _("搜索索引")
+        verbose_name_plural = _("搜索索引")
+
+    def __str__(self):
+        return f"{self.provider_id}: {self.name_sort}"
