@@ -98,7 +98,6 @@ class Provider(models.Model):
         blank=True,
         verbose_name=_("服务商账号"),
     )
-    )
 
     # Denormalized from the latest score snapshot by the ratings recompute, so listings sort without joins.
     tier = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True, db_index=True)
