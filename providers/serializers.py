@@ -122,7 +122,7 @@ class ProviderSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "name", "name_en", "city", "founded_year", "status", "tier", "at_risk", "period", "score",
             "review_count", "review_average", "active_stores", "excellent_stores", "platforms", "categories",
-            "services", "fee_min", "fee_max", "verified", "url",
+            "services", "fee_min", "fee_max", "accepting_new_clients", "verified", "url",
         ]
         read_only_fields = fields
 

@@ -155,7 +155,7 @@ def test_detail_has_every_field_from_the_latest_snapshot():
         "score": {"composite": "4.44", "reviews": "4.5000", "performance": "4.4000"},
         "review_count": 7, "review_average": "4.60", "active_stores": 12, "excellent_stores": 4,
         "platforms": ["tmall", "jd"], "categories": ["apparel"], "services": ["operation"],
-        "fee_min": "10000.00", "fee_max": "30000.00", "verified": False,
+        "fee_min": "10000.00", "fee_max": "30000.00", "accepting_new_clients": True, "verified": False,
         "url": "http://testserver/api/v1/providers/acme/", "size_band": "", "description": "",
         "description_en": "", "website": None, "international_brands": 0, "warehouse_area_m2": 0,
         "explanation": {"next_tier": {"tier": 5}},

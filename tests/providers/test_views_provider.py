@@ -350,3 +350,11 @@ def test_an_unknown_provider_is_not_cached(client, db, cache_on):
     ProviderFactory(slug="later")
 
     assert detail(client, "later").status_code == 200
+
+
+def test_provider_page_says_whether_the_provider_accepts_new_clients(client, provider):
+    assert "<dt>接受新客户</dt><dd>是</dd>" in detail(client, "xinghai").content.decode()
+
+    Provider.objects.filter(pk=provider.pk).update(accepting_new_clients=False)
+
+    assert "<dt>接受新客户</dt><dd>暂不接受</dd>" in detail(client, "xinghai").content.decode()
