@@ -152,7 +152,8 @@ def _prepare(*, providers: int, seed: int, reuse: bool) -> None:
         RatingEvent.objects.filter(actor__isnull=True).delete()
         Provider.objects.update(tier=None, score=None, at_risk=False, rated_period=None, review_count=0,
                                 review_average=None, status=Provider.Status.ACTIVE)
-        print(f"reusing the {existing:,} providers already there (ratings cleared)")
+        _vacuum()
+        print(f"reusing the {existing:,} providers already there (ratings cleared, tables vacuumed)")
         return
     if existing:
         sys.exit(f"The database already has {existing:,} providers: pass --reuse, or drop and recreate it.")
@@ -160,6 +161,23 @@ def _prepare(*, providers: int, seed: int, reuse: bool) -> None:
     # call_command skips the system checks, as a command called from code does.
     call_command("seed_demo", providers=providers, seed=seed, no_ratings=True, stdout=open(os.devnull, "w"))
     print(f"seeded {providers:,} providers (seed_demo --no-ratings) in {time.perf_counter() - started:.1f}s")
+
+
+def _vacuum() -> None:
+    """Clear the dead rows the clearing left and refresh the planner's statistics, so reruns start alike.
+
+    Without it a PostgreSQL database reused by many runs held 13 dead provider rows per live one (88 MB for 10,000
+    providers), and every UPDATE of the providers paid for them.
+    """
+    from django.db import connection
+
+    from providers.models import Provider
+    from ratings.models import RatingEvent, Review, ScoreSnapshot, StorePerformance
+
+    with connection.cursor() as cursor:
+        for model in (ScoreSnapshot, RatingEvent, Provider, Review, StorePerformance):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}")
 
 
 def _row_counts(today: dt.date) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """Run every benchmark that can run here, on SQLite and on PostgreSQL, and write the figures as JSON (`make bench`).
 
     .venv/bin/python benchmarks/run_all.py                  # quick sizes (1,000 providers), a few minutes
-    .venv/bin/python benchmarks/run_all.py --full           # the README's sizes (10,000 providers), much longer
+    .venv/bin/python benchmarks/run_all.py --full           # the README's sizes (10,000 providers; growth to
+                                                            # 100,000), much longer
     .venv/bin/python benchmarks/run_all.py --only recompute --backends postgresql
 
 Each benchmark gets a database of its own, made once and reused by later runs: var/bench-make-<name>-<size>.sqlite3
@@ -34,6 +35,8 @@ BENCHMARKS = {
     "api": (["--providers", "1000", "--seconds", "5", "--rounds", "1"], [], "env", None),
     # Locust drives gunicorn on PostgreSQL + Redis; its smoke size is SQLite only.
     "load": (["--smoke"], [], "flag", "locust"),
+    # PostgreSQL only, a database per size on the server (bench_growth_<N>): 1,000 and 10,000; --full adds 100,000.
+    "growth": ([], ["--full"], "server", None),
 }
 
 
@@ -62,6 +65,10 @@ def main() -> int:
                 record.update(status="skipped", reason="--smoke runs on SQLite only; --full runs it on PostgreSQL")
             elif name == "load" and args.full and backend == "sqlite":
                 record.update(status="skipped", reason="the load test runs on PostgreSQL + Redis")
+            elif name == "growth" and backend == "sqlite":
+                record.update(status="skipped", reason="the growth benchmark runs on PostgreSQL")
+            elif name == "growth":
+                _run(record, name, list(full if args.full else quick), how, args.postgres, args.timeout)
             else:
                 url = _database(name, backend, size, args.postgres)
                 if url is None:
@@ -114,6 +121,9 @@ def _run(record: dict, name: str, arguments: list[str], how: str, url: str, time
         command += ["--database-url", url, "--reuse", "--json", str(json_path)]
     elif name == "load":
         command += [] if "--smoke" in arguments else ["--database-url", url]
+    elif how == "server":
+        json_path = OUT / f"{name}-{record['backend']}-{record['size']}.json"
+        command += ["--postgres", url, "--json", str(json_path)]
     elif how == "env":
         env["DATABASE_URL"] = url
     record.update(command=" ".join(command[1:]), load_before=round(os.getloadavg()[0], 2))
@@ -129,7 +139,7 @@ def _run(record: dict, name: str, arguments: list[str], how: str, url: str, time
         status="ok" if rc == 0 else "failed", output=stdout.splitlines(),
         errors=stderr.splitlines()[-20:] if rc != 0 else [],
     )
-    if name == "recompute" and rc == 0:
+    if name in ("recompute", "growth") and rc == 0:
         record["figures"] = json.loads(json_path.read_text())
     (OUT / f"{name}-{record['backend']}-{record['size']}.log.json").write_text(
         json.dumps(record, indent=2, ensure_ascii=False) + "\n"

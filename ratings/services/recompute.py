@@ -311,6 +311,8 @@ def _events(provider_id, period, as_of, previous: dict | None, rating: scoring.R
     """Tier and status changes against the previous month's snapshot, attributed to the engine."""
     before_tier = previous["tier"] if previous else None
     before_status = previous["status"] if previous else scoring.ACTIVE
+    if before_tier == rating.tier and before_status == rating.status:
+        return []  # most providers, most days: no reason text to format
     why = f"recompute {period:%Y-%m} as of {as_of.isoformat()}"
     events = []
     if before_tier != rating.tier:
