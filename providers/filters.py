@@ -57,6 +57,12 @@ class RelatedAnyFilter(django_filters.ModelMultipleChoiceFilter):
         return qs.filter(pk__in=through.objects.filter(**{target: value}).values("provider_id"))
 
 
+class CheckedFilter(django_filters.Filter):
+    """A box that narrows when ticked and means "any" when not (never "only the ones without")."""
+
+    field_class = forms.BooleanField
+
+
 class CityFilter(django_filters.CharFilter):
     """Exact match on the stored (Chinese) city; a known English name in any case ("hangzhou") stands for it."""
 
@@ -134,14 +140,18 @@ class DirectoryFilter(ProviderFilter):
 
     fee_from = django_filters.NumberFilter(method="filter_fee_from", label=_("预算下限（元/月）"), min_value=0)
     fee_to = django_filters.NumberFilter(method="filter_fee_to", label=_("预算上限（元/月）"), min_value=0)
+    accepting = CheckedFilter(method="filter_accepting", label=_("只看接受新客户的服务商"))
     sort = django_filters.ChoiceFilter(
         method="filter_sort", label=_("排序"), choices=[(key, label) for key, (label, _o) in SORTS.items()],
         empty_label=None,
     )
 
     class Meta(ProviderFilter.Meta):
-        fields = [*ProviderFilter.Meta.fields, "fee_from", "fee_to", "sort"]
+        fields = [*ProviderFilter.Meta.fields, "fee_from", "fee_to", "accepting", "sort"]
         form = DirectoryFilterForm
+
+    def filter_accepting(self, queryset, name, value):
+        return queryset.filter(accepting_new_clients=True) if value else queryset
 
     def filter_fee_from(self, queryset, name, value):
         # A provider whose range reaches the budget's low end; one that publishes no fee cannot be judged.

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from providers.models import Engagement
+from providers.search.services import providers_search_refresh
 from ratings.models import Review, StorePerformance
 from ratings.services import reviews_refresh_verification
 
@@ -67,6 +68,9 @@ def demo_seed(
 
         started = time.perf_counter()
         phase("provider links", started, create_provider_links(plans, provider_ids, reference))
+
+        started = time.perf_counter()
+        phase("search index", started, providers_search_refresh(provider_ids=provider_ids))
 
         started = time.perf_counter()
         stores = plan_stores(plans, seed=seed, today=today)

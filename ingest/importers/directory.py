@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from providers.cache import directory_cache_bump
 from providers.models import Category, Engagement, Platform, Provider, Service, Store
+from providers.search.services import providers_search_refresh
 
 from ..csv_import import (
     MAX_PARAMS_PER_QUERY, UNCHANGED, UPDATED, Cells, ImportFailed, ImportResult, RowError, Upsert, chunks,
@@ -68,6 +69,8 @@ def providers_load(
                 stale = [provider.pk for provider, _ids in pairs if provider.pk in current[name]]
                 _m2m_replace(name, pairs, stale=stale)
             result.affected_provider_ids.update(provider.pk for provider in upsert.create)
+            # Names, descriptions, city and relations are searched: their search rows follow in this transaction.
+            providers_search_refresh(provider_ids=result.affected_provider_ids)
             # Names, fees and services show in cached directory pages before any recompute has run.
             transaction.on_commit(directory_cache_bump)
     return result
