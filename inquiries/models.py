@@ -175,3 +175,65 @@ class InquiryEvent(models.Model):
         verbose_name = _("询价事件")
         verbose_name_plural = _("询价事件")
         ordering = ["at", "pk"]
+
+
+class Notification(models.Model):
+    """An on-site notice of one step of the flow (the header shows the unread count); e-mailed unless turned off."""
+
+    class Kind(models.TextChoices):
+        NEW_REQUEST = "new_request", _("新需求")
+        PROPOSAL = "proposal", _("收到方案")
+        MESSAGE = "message", _("新消息")
+        ACCEPTED = "accepted", _("方案被选定")
+        NOT_SELECTED = "not_selected", _("方案未被选中")
+        CONFIRMED = "confirmed", _("合作已确认")
+        EXPIRED = "expired", _("需求超时")
+        REVIEW_INVITATION = "review_invitation", _("评价邀请")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("用户"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    # Text without personal data: who and what are named by the page the link opens, after its own checks.
+    title = models.CharField(_("标题"), max_length=200)
+    url = models.CharField(_("链接"), max_length=300)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="inquiries_notice_unread_idx")]
+
+
+class EmailOptOut(models.Model):
+    """A kind of notification a user no longer wants by e-mail (the on-site notice stays)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("用户"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Notification.Kind.choices)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("邮件退订")
+        verbose_name_plural = _("邮件退订")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="inquiries_optout_once")]
+
+
+class ReviewInvitation(models.Model):
+    """That the merchant was invited to review an engagement at one moment (30 days in, or its end): sent once."""
+
+    class Moment(models.TextChoices):
+        DAY_30 = "day_30", _("合作 30 天")
+        ENDED = "ended", _("合作结束")
+
+    engagement = models.ForeignKey("providers.Engagement", on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("合作"))
+    moment = models.CharField(_("时机"), max_length=10, choices=Moment.choices)
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价邀请")
+        verbose_name_plural = _("评价邀请")
+        constraints = [models.UniqueConstraint(fields=["engagement", "moment"], name="inquiries_invitation_once")]

@@ -4,17 +4,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from providers.models import Engagement, Membership, Provider, Store
 
-from .models import Bid, InquiryEvent, InquiryRequest, Message, PromiseReport, Proposal
+from .models import Bid, InquiryEvent, InquiryRequest, Message, Notification, PromiseReport, Proposal, ReviewInvitation
+from .notifications import notify
 from .promises import guarantee_phrases
 from .selectors import SUGGESTION_LIMIT, providers_matching_needs, providers_suggested, response_deadline
-from .states import BID_MOVES, BID_OPEN, REQUEST_MOVES, BidStatus, RequestStatus, advance
+from .states import BID_MOVES, BID_TALKING, REQUEST_MOVES, BidStatus, RequestStatus, advance
 
 MAX_PROVIDERS = 5
 MAX_OPEN_REQUESTS = 3
@@ -37,6 +40,19 @@ def _move_request(request: InquiryRequest, target: str, *, actor, action: str, r
     previous = advance(request, target, table=REQUEST_MOVES, labels=RequestStatus)
     request.save(update_fields=["status"])
     _audit(request, action, actor=actor, from_status=previous, to_status=target, reason=reason)
+
+
+def _team(provider_id: int):
+    return get_user_model().objects.filter(provider_roles__provider_id=provider_id, is_active=True)
+
+
+def _tell_team(bid: Bid, kind: str, title: str) -> None:
+    url = reverse("inquiries:bid", args=[bid.provider.slug, bid.pk])
+    notify(users=list(_team(bid.provider_id)), kind=kind, title=title, url=url)
+
+
+def _tell_merchant(request: InquiryRequest, kind: str, title: str) -> None:
+    notify(users=[request.merchant], kind=kind, title=title, url=reverse("inquiries:detail", args=[request.pk]))
 
 
 def _require_member(bid: Bid, user) -> None:
@@ -105,6 +121,9 @@ def request_create(*, merchant, platform, category, services, budget_min: int, b
     if not bids:
         raise ValidationError({"providers": _("没有符合这些条件的服务商，请放宽预算或服务要求。")})
     Bid.objects.bulk_create(bids)
+    for bid in Bid.objects.filter(request=request).select_related("provider"):
+        _tell_team(bid, Notification.Kind.NEW_REQUEST, _("新需求单 #%(pk)d，请在 %(days)d 天内回复") % {
+            "pk": request.pk, "days": settings.INQUIRY_RESPONSE_DAYS})
     _audit(request, "created", actor=merchant, to_status=RequestStatus.OPEN,
            reason=f"{len(bids)} providers ({sum(b.suggested for b in bids)} suggested)")
     return request
@@ -123,6 +142,7 @@ def bid_propose(*, bid: Bid, author, monthly_fee: int, term_months: int, commitm
     _move_bid(bid, BidStatus.PROPOSED, actor=author, action="proposed")
     proposal.save()
     proposal.services.set(services)
+    _tell_merchant(bid.request, Notification.Kind.PROPOSAL, _("需求单 #%(pk)d 收到一份新方案") % {"pk": bid.request_id})
     return proposal
 
 
@@ -148,13 +168,18 @@ def message_post(*, bid: Bid, author, body: str) -> Message:
     from_provider = bid.request.merchant_id != author.pk
     if from_provider:
         _require_member(bid, author)
-    if bid.status not in BID_OPEN:
+    if bid.status not in BID_TALKING:
         raise ValidationError(_("此需求已结束，不能再发消息。"))
     if not body.strip():
         raise ValidationError({"body": _("消息不能为空。")})
     message = Message(bid=bid, author=author, from_provider=from_provider, body=body.strip())
     message.full_clean()
     message.save()
+    title = _("需求单 #%(pk)d 有新消息") % {"pk": bid.request_id}
+    if from_provider:
+        _tell_merchant(bid.request, Notification.Kind.MESSAGE, title)
+    else:
+        _tell_team(Bid.objects.select_related("provider").get(pk=bid.pk), Notification.Kind.MESSAGE, title)
     return message
 
 
@@ -166,8 +191,13 @@ def bid_accept(*, bid: Bid, merchant) -> Bid:
     _require_merchant(request, merchant)
     _move_request(request, RequestStatus.HIRED, actor=merchant, action="hired")
     _move_bid(bid, BidStatus.ACCEPTED, actor=merchant, action="accepted")
-    for other in request.bids.select_for_update().filter(status__in=[BidStatus.INVITED, BidStatus.PROPOSED]):
+    for other in request.bids.select_for_update().select_related("provider").filter(
+            status__in=[BidStatus.INVITED, BidStatus.PROPOSED]):
         _move_bid(other, BidStatus.NOT_SELECTED, actor=merchant, action="not_selected")
+        _tell_team(other, Notification.Kind.NOT_SELECTED,
+                   _("需求单 #%(pk)d：商家选择了其他方案，感谢您的回复") % {"pk": request.pk})
+    bid = Bid.objects.select_related("provider", "request").get(pk=bid.pk)
+    _tell_team(bid, Notification.Kind.ACCEPTED, _("需求单 #%(pk)d：商家选定了您的方案，请确认合作") % {"pk": request.pk})
     return bid
 
 
@@ -187,6 +217,7 @@ def bid_confirm(*, bid: Bid, author) -> Engagement:
                                            source=Engagement.Source.DIRECTORY)
     bid.engagement = engagement
     _move_bid(bid, BidStatus.CONFIRMED, actor=author, action="confirmed")
+    _tell_merchant(request, Notification.Kind.CONFIRMED, _("需求单 #%(pk)d：服务商已确认合作") % {"pk": request.pk})
     return engagement
 
 
@@ -204,13 +235,14 @@ def request_withdraw(*, request: InquiryRequest, merchant, reason: str = "") -> 
 def bids_expire(*, now: dt.datetime | None = None) -> int:
     """Invitations unanswered past INQUIRY_RESPONSE_DAYS expire (they count as unanswered); returns how many."""
     now = now or timezone.now()
-    overdue = Bid.objects.select_for_update().select_related("request").filter(
+    overdue = Bid.objects.select_for_update().select_related("request", "provider").filter(
         status=BidStatus.INVITED, invited_at__lt=now - response_deadline()
     )
     count = 0
     for bid in overdue:
         _move_bid(bid, BidStatus.EXPIRED, actor=None, action="expired",
                   reason=f"no answer in {settings.INQUIRY_RESPONSE_DAYS} days")
+        _tell_team(bid, Notification.Kind.EXPIRED, _("需求单 #%(pk)d 已超时，计为未回复") % {"pk": bid.request_id})
         count += 1
     return count
 
@@ -236,3 +268,49 @@ def promise_report(*, bid: Bid, reporter, message: Message | None = None) -> Pro
     if created:
         _audit(bid.request, "promise_reported", actor=reporter, bid=bid, reason=", ".join(phrases))
     return report
+
+
+@transaction.atomic
+def engagement_end(*, bid: Bid, actor, end_date: dt.date, reason: str) -> Engagement:
+    """Either side ends an engagement hired here: the last day served and why, audited on the request."""
+    bid = Bid.objects.select_related("request", "engagement").get(pk=bid.pk)
+    if bid.status != BidStatus.CONFIRMED or bid.engagement is None:
+        raise ValidationError(_("只有已确认的合作可以结束。"))
+    if bid.request.merchant_id != actor.pk:
+        _require_member(bid, actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明结束合作的原因。")})
+    engagement = Engagement.objects.select_for_update().get(pk=bid.engagement_id)
+    if engagement.end_date is not None:
+        raise ValidationError(_("合作已于 %(day)s 结束。") % {"day": engagement.end_date.isoformat()})
+    if end_date < engagement.start_date:
+        raise ValidationError({"end_date": _("结束日期不能早于开始日期（%(day)s）。") % {
+            "day": engagement.start_date.isoformat()}})
+    engagement.end_date = end_date
+    engagement.save(update_fields=["end_date"])
+    _audit(bid.request, "engagement_ended", actor=actor, bid=bid, reason=f"{end_date.isoformat()}: {reason.strip()}")
+    return engagement
+
+
+@transaction.atomic
+def review_invitations_send(*, today: dt.date | None = None) -> int:
+    """Invite merchants to review engagements hired here, 30 days after the start and once they end (each once)."""
+    today = today or timezone.localdate()
+    hired = Engagement.objects.filter(source=Engagement.Source.DIRECTORY).select_related("provider")
+    due = [
+        *((e, ReviewInvitation.Moment.DAY_30) for e in hired.filter(start_date__lte=today - dt.timedelta(days=30))),
+        *((e, ReviewInvitation.Moment.ENDED) for e in hired.filter(end_date__lte=today)),
+    ]
+    sent = set(ReviewInvitation.objects.filter(engagement__in=[e for e, _m in due])
+               .values_list("engagement_id", "moment"))
+    count = 0
+    for engagement, moment in due:
+        if (engagement.pk, moment) in sent:
+            continue
+        ReviewInvitation.objects.create(engagement=engagement, moment=moment)
+        merchants = list(engagement.store.merchants.filter(is_active=True))
+        notify(users=merchants, kind=Notification.Kind.REVIEW_INVITATION,
+               title=_("邀请您评价合作的服务商：%(name)s") % {"name": engagement.provider.name},
+               url=reverse("ratings:create", args=[engagement.provider.slug]))
+        count += 1
+    return count

@@ -51,6 +51,8 @@ BID_MOVES: dict[str, set[str]] = {
 
 # Parts still waiting for something from the provider or the merchant.
 BID_OPEN = {BidStatus.INVITED, BidStatus.PROPOSED, BidStatus.ACCEPTED}
+# Parts whose thread takes messages: the open ones and a confirmed hire.
+BID_TALKING = BID_OPEN | {BidStatus.CONFIRMED}
 
 
 def can_move(table: dict[str, set[str]], current: str, target: str) -> bool:

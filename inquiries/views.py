@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -16,10 +17,9 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import verified_account_required
 from providers.access import provider_membership
 from ratings.forms import add_service_errors
-
-from . import services
+from . import notifications, services
 from .forms import DeclineForm, MessageForm, ProposalForm, RequestForm
-from .models import Bid, InquiryRequest, Message
+from .models import Bid, InquiryRequest, Message, Notification
 from .promises import guarantee_phrases
 from .selectors import contacts_visible, merchant_requests, provider_bids, thread_text
 from .states import BidStatus
@@ -73,7 +73,7 @@ def request_list_view(request):
 def request_detail_view(request, pk: int):
     inquiry = _merchant_request(request, pk)
     bids = list(
-        inquiry.bids.select_related("provider", "proposal").prefetch_related(
+        inquiry.bids.select_related("provider", "proposal", "engagement").prefetch_related(
             "proposal__services", Prefetch("messages", queryset=Message.objects.order_by("created_at", "pk")))
     )
     rows = []
@@ -188,7 +188,7 @@ def bid_detail_view(request, slug: str, bid_pk: int):
             messages.success(request, _("方案已提交给商家。"))
             return redirect("inquiries:bid", slug=slug, bid_pk=bid.pk)
     bid = Bid.objects.prefetch_related("request__services", "messages").select_related(
-        "request__platform", "request__category", "request__store", "request__merchant").get(pk=bid.pk)
+        "request__platform", "request__category", "request__store", "request__merchant", "engagement").get(pk=bid.pk)
     proposal = getattr(bid, "proposal", None)
     return render(request, "inquiries/bid_detail.html", {
         "provider": membership.provider, "membership": membership, "bid": bid, "inquiry": bid.request,
@@ -234,3 +234,53 @@ def provider_message_view(request, slug: str, bid_pk: int):
     body = request.POST.get("body", "")
     return _provider_action(request, slug, bid_pk, lambda bid: services.message_post(
         bid=bid, author=request.user, body=body), _("消息已发送。"))
+
+
+@login_required
+@verified_account_required
+@require_POST
+def merchant_engagement_end_view(request, pk: int, bid_pk: int):
+    return _merchant_action(request, pk, bid_pk, lambda _inquiry, bid: _end(request, bid), _("合作已结束。"))
+
+
+@login_required
+@verified_account_required
+@require_POST
+def provider_engagement_end_view(request, slug: str, bid_pk: int):
+    return _provider_action(request, slug, bid_pk, lambda bid: _end(request, bid), _("合作已结束。"))
+
+
+def _end(request, bid: Bid):
+    try:
+        end_date = dt.date.fromisoformat(request.POST.get("end_date", ""))
+    except ValueError:
+        raise ValidationError(_("结束日期格式应为 YYYY-MM-DD。")) from None
+    return services.engagement_end(bid=bid, actor=request.user, end_date=end_date,
+                                   reason=request.POST.get("reason", ""))
+
+
+@login_required
+@require_safe
+def notification_list_view(request):
+    page = Paginator(request.user.notifications.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    unread = {n.pk for n in page if n.read_at is None}
+    response = render(request, "inquiries/notification_list.html", {"page_obj": page, "unread": unread})
+    # Seen now: the header's count drops from the next page on.
+    notifications.notifications_mark_read(user=request.user)
+    return response
+
+
+def email_opt_out_view(request, token: str):
+    """A link from an e-mail: GET asks (mail scanners open links), POST turns that kind of e-mail off."""
+    try:
+        data = signing.loads(token, salt=notifications.OPT_OUT_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    kind_label = dict(Notification.Kind.choices).get(data.get("k"))
+    if kind_label is None:
+        raise Http404
+    done = False
+    if request.method == "POST":
+        notifications.opt_out_apply(token)
+        done = True
+    return render(request, "inquiries/email_opt_out.html", {"kind": kind_label, "done": done})

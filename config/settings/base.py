@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "inquiries.context_processors.notifications",
             ],
         },
     },
@@ -248,6 +249,8 @@ STORAGES = {
         "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))},
     },
 }
+# The site's address for links in e-mails sent by workers (no request to take it from).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # A provider invited to a request that has not answered it within this many days is marked unanswered.
 INQUIRY_RESPONSE_DAYS = env.int("INQUIRY_RESPONSE_DAYS", default=3)
 # Evidence files (screenshots of a seller back-office, licences): PNG, JPEG or PDF up to this size.
@@ -367,6 +370,10 @@ CELERY_BEAT_SCHEDULE = {
     "inquiries-expire-bids": {
         "task": "inquiries.tasks.bids_expire_task",
         "schedule": 900.0,
+    },
+    "inquiries-review-invitations": {
+        "task": "inquiries.tasks.review_invitations_task",
+        "schedule": crontab(hour=10, minute=0),
     },
 }
 

@@ -1,4 +1,6 @@
 """The inquiry pages: both sides' permissions, what each side sees, fixed query counts."""
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -15,12 +17,11 @@ def deal():
     five, six = make("five", tier=5, score="4.60"), make("six", tier=6, score="4.10")
     store = StoreFactory(platform=platform("tmall"), category=category("beauty"), name="蓝鲸美妆旗舰店")
     merchant = merchant_of(store, username="merchant")
-    import datetime as dt
+    five_member, six_member = provider_staff(five, role="owner"), provider_staff(six)
     request = request_create(
         merchant=merchant, platform=platform("tmall"), category=category("beauty"), store=store,
         services=[service("operation")], budget_min=20000, budget_max=40000, start_month=dt.date(2027, 1, 1),
         term_months=12, description="需要全店代运营。", provider_ids=[five.pk, six.pk])
-    five_member, six_member = provider_staff(five, role="owner"), provider_staff(six)
     return {"five": five, "six": six, "store": store, "merchant": merchant, "request": request,
             "five_bid": request.bids.get(provider=five), "six_bid": request.bids.get(provider=six),
             "five_member": five_member, "six_member": six_member}
