@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from ingest.api import PerformanceIngestView
 from partners.api.directory import CategoryListView, PlatformListView, ProviderCompareView, ProviderViewSet, ServiceListView
+from partners.api.leads import LeadViewSet
 from partners.api.policy import PolicyView, TierListView
 from partners.api.webhooks import WebhookSubscriptionViewSet, api_not_found
 
@@ -12,6 +13,7 @@ app_name = "api"
 router = SimpleRouter()
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
+router.register("leads", LeadViewSet, basename="lead")
 
 urlpatterns = [
     *router.urls,

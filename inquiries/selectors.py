@@ -113,3 +113,30 @@ def inquiry_funnel(*, months: int = 12) -> dict:
     by_provider = list(Bid.objects.values("provider__slug", "provider__name").annotate(**counts)
                        .order_by("-invited", "provider__name")[:50])
     return {"by_month": by_month, "by_provider": by_provider}
+
+
+def lead_data(bid: Bid) -> dict:
+    """A request as the invited provider's systems receive it (API and webhooks): the needs, never the merchant.
+
+    Expects the bid with request__platform, request__category and request__services loaded.
+    """
+    request = bid.request
+    engagement = bid.engagement if bid.engagement_id else None
+    return {
+        "lead": bid.pk,
+        "request": request.pk,
+        "provider": bid.provider.slug,
+        "status": bid.status,
+        "invited_at": bid.invited_at.isoformat(),
+        "responded_at": bid.responded_at.isoformat() if bid.responded_at else None,
+        "platform": request.platform.code,
+        "category": request.category.code,
+        "services": sorted(s.code for s in request.services.all()),
+        "budget_min": request.budget_min,
+        "budget_max": request.budget_max,
+        "start_month": request.start_month.strftime("%Y-%m"),
+        "term_months": request.term_months,
+        # Masked like the pages until acceptance; the merchant's name and contacts are never included.
+        "description": thread_text(bid, request.description),
+        "engagement": {"id": engagement.pk, "start_date": engagement.start_date.isoformat()} if engagement else None,
+    }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +54,18 @@ def _tell_team(bid: Bid, kind: str, title: str) -> None:
 
 def _tell_merchant(request: InquiryRequest, kind: str, title: str) -> None:
     notify(users=[request.merchant], kind=kind, title=title, url=reverse("inquiries:detail", args=[request.pk]))
+
+
+def _announce(event_type: str, bid_ids: list[int]) -> None:
+    """After commit, hand a lead event to the tasks named in INQUIRY_EVENT_TASKS (settings wire partners' webhooks).
+
+    By name: inquiries sits below the partner API and imports none of it.
+    """
+    def send():
+        for name in settings.INQUIRY_EVENT_TASKS:
+            current_app.tasks[name].delay(event_type, bid_ids)
+
+    transaction.on_commit(send)
 
 
 def _require_member(bid: Bid, user) -> None:
@@ -124,6 +137,7 @@ def request_create(*, merchant, platform, category, services, budget_min: int, b
     for bid in Bid.objects.filter(request=request).select_related("provider"):
         _tell_team(bid, Notification.Kind.NEW_REQUEST, _("新需求单 #%(pk)d，请在 %(days)d 天内回复") % {
             "pk": request.pk, "days": settings.INQUIRY_RESPONSE_DAYS})
+    _announce("inquiry.created", [bid.pk for bid in request.bids.all()])
     _audit(request, "created", actor=merchant, to_status=RequestStatus.OPEN,
            reason=f"{len(bids)} providers ({sum(b.suggested for b in bids)} suggested)")
     return request
@@ -217,6 +231,7 @@ def bid_confirm(*, bid: Bid, author) -> Engagement:
                                            source=Engagement.Source.DIRECTORY)
     bid.engagement = engagement
     _move_bid(bid, BidStatus.CONFIRMED, actor=author, action="confirmed")
+    _announce("engagement.confirmed", [bid.pk])
     _tell_merchant(request, Notification.Kind.CONFIRMED, _("需求单 #%(pk)d：服务商已确认合作") % {"pk": request.pk})
     return engagement
 

@@ -14,7 +14,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ["can_read", "can_ingest", "can_webhooks"]
     search_fields = ["name", "prefix", "note"]
     readonly_fields = ["prefix", "created_by", "created_at", "revoked_at", "last_used_at"]
-    fields = ["name", "can_read", "can_ingest", "can_webhooks", "expires_at", "note", *readonly_fields]
+    fields = ["name", "can_read", "can_ingest", "can_webhooks", "provider", "can_leads", "expires_at", "note",
+              *readonly_fields]
+    autocomplete_fields = ["provider"]
     list_select_related = ["created_by"]
     actions = ["revoke_keys"]
 

@@ -2,6 +2,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,8 @@ class Scope(models.TextChoices):
     READ = "read", _("读取")
     INGEST = "ingest", _("上传表现数据")
     WEBHOOKS = "webhooks", _("管理 Webhook")
+    # A provider's own key: the requests for proposals sent to that provider (/api/v1/leads/, lead webhooks).
+    LEADS = "leads", _("读取需求单")
 
 
 class ApiKey(models.Model):
@@ -24,6 +27,10 @@ class ApiKey(models.Model):
     can_read = models.BooleanField(_("读取"), default=True)
     can_ingest = models.BooleanField(_("上传表现数据"), default=False)
     can_webhooks = models.BooleanField(_("管理 Webhook"), default=False)
+    can_leads = models.BooleanField(_("读取需求单"), default=False)
+    # Set for a provider's own key: the leads scope then reads that provider's requests, and only those.
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="api_keys", verbose_name=_("所属服务商"))
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
@@ -44,8 +51,14 @@ class ApiKey(models.Model):
 
     @property
     def scopes(self) -> frozenset[str]:
-        flags = {Scope.READ: self.can_read, Scope.INGEST: self.can_ingest, Scope.WEBHOOKS: self.can_webhooks}
+        flags = {Scope.READ: self.can_read, Scope.INGEST: self.can_ingest, Scope.WEBHOOKS: self.can_webhooks,
+                 # Leads only on a provider's own key: a partner's key never reads requests.
+                 Scope.LEADS: self.can_leads and self.provider_id is not None}
         return frozenset(scope.value for scope, allowed in flags.items() if allowed)
+
+    def clean(self):
+        if self.can_leads and self.provider_id is None:
+            raise ValidationError({"can_leads": _("“leads”权限只能给服务商自己的密钥（请选择所属服务商）。")})
 
     def is_usable(self, *, now=None) -> bool:
         now = now or timezone.now()
@@ -55,6 +68,9 @@ class ApiKey(models.Model):
 class WebhookEvent(models.TextChoices):
     TIER_CHANGED = "provider.tier_changed", _("星级变更")
     STATUS_CHANGED = "provider.status_changed", _("状态变更")
+    # For a provider's own key with the leads scope: its new requests and its confirmed hires.
+    INQUIRY_CREATED = "inquiry.created", _("收到需求单")
+    ENGAGEMENT_CONFIRMED = "engagement.confirmed", _("合作已确认")
 
 
 class WebhookSubscription(models.Model):

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.chunking import MAX_PARAMS_PER_QUERY, chunks
+from inquiries.models import Bid
+from inquiries.selectors import lead_data
 from ratings.models import RatingEvent
 
 from . import http, selectors
@@ -28,6 +30,8 @@ from .models import ApiKey, IdempotentRequest, Scope, WebhookDelivery, WebhookEv
 # last_used_at is a hint for admins, not an audit log: one write per key per this interval at most.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 EVENT_BY_KIND = {RatingEvent.Kind.TIER: WebhookEvent.TIER_CHANGED, RatingEvent.Kind.STATUS: WebhookEvent.STATUS_CHANGED}
+# Events about a provider's own requests: delivered only to that provider's keys with the leads scope.
+LEAD_EVENTS = {WebhookEvent.INQUIRY_CREATED.value, WebhookEvent.ENGAGEMENT_CONFIRMED.value}
 EVENT_NAMESPACE = uuid.UUID("4f1d7a52-3b53-4b4e-9a55-3c1f2f8a6d01")
 USER_AGENT = "provider-directory-webhooks/1"
 
@@ -47,16 +51,23 @@ def api_key_issue(*, api_key: ApiKey, created_by=None) -> str:
 
 
 def api_key_create(
-    *, name: str, scopes: Iterable[str], expires_at: dt.datetime | None = None, note: str = "", created_by=None
+    *, name: str, scopes: Iterable[str], expires_at: dt.datetime | None = None, note: str = "", created_by=None,
+    provider=None,
 ) -> tuple[ApiKey, str]:
-    """Create a key with the given scopes; returns it with the whole key, which only this call ever sees."""
+    """Create a key with the given scopes; returns it with the whole key, which only this call ever sees.
+
+    `provider` makes it that provider's own key, the only kind that may have the `leads` scope.
+    """
     scopes = set(scopes)
     unknown = scopes - set(Scope.values)
     if unknown:
         raise ValidationError({"scopes": _("未知的权限：%(scopes)s") % {"scopes": ", ".join(sorted(unknown))}})
+    if Scope.LEADS in scopes and provider is None:
+        raise ValidationError({"scopes": _("“leads”权限只能给服务商自己的密钥（请选择所属服务商）。")})
     api_key = ApiKey(
         name=name, expires_at=expires_at, note=note, can_read=Scope.READ in scopes,
         can_ingest=Scope.INGEST in scopes, can_webhooks=Scope.WEBHOOKS in scopes,
+        can_leads=Scope.LEADS in scopes, provider=provider,
     )
     return api_key, api_key_issue(api_key=api_key, created_by=created_by)
 
@@ -161,6 +172,10 @@ def _subscription_clean(subscription: WebhookSubscription, *, check_url: bool = 
     if not isinstance(events, list) or not events or not set(events) <= set(WebhookEvent.values):
         errors["events"] = [ValidationError(
             _("请选择至少一个事件：%(events)s") % {"events": ", ".join(WebhookEvent.values)}, code="invalid_events")]
+    elif set(events) & LEAD_EVENTS and Scope.LEADS not in subscription.api_key.scopes:
+        errors["events"] = [ValidationError(
+            _("%(events)s 只对服务商自己的、带“leads”权限的密钥开放。") % {"events": ", ".join(sorted(LEAD_EVENTS))},
+            code="leads_scope_required")]
     if errors:
         raise ValidationError(errors)
     subscription.events = sorted(set(events))
@@ -369,3 +384,37 @@ def _record_outcome(delivery: WebhookDelivery, *, ok: bool, permanent: bool) -> 
     delivery.save(update_fields=[
         "status", "response_status", "response_body", "error", "next_attempt_at", "delivered_at",
     ])
+
+
+def lead_event_payload(*, bid, event_type: str, event_id: uuid.UUID) -> dict:
+    """The JSON body of a lead event: the request's needs as the provider may see them (never the merchant)."""
+    return {"id": str(event_id), "type": event_type, "created_at": timezone.now().isoformat(), "data": lead_data(bid)}
+
+
+def lead_events_dispatch(*, event_type: str, bid_ids: Iterable[int]) -> int:
+    """Deliveries of one lead event to the subscriptions of each bid's own provider keys; returns how many."""
+    from .tasks import webhook_delivery_enqueue
+
+    now = timezone.now()
+    bids = list(Bid.objects.filter(pk__in=list(bid_ids)).select_related(
+        "provider", "engagement", "request__platform", "request__category").prefetch_related("request__services"))
+    subscriptions = [
+        s for s in WebhookSubscription.objects.filter(
+            is_active=True, api_key__revoked_at__isnull=True, api_key__can_webhooks=True, api_key__can_leads=True,
+            api_key__provider_id__in={bid.provider_id for bid in bids}).select_related("api_key")
+        if s.api_key.is_usable(now=now) and event_type in s.events
+    ]
+    planned = []
+    for bid in bids:
+        key = f"{event_type}:{bid.pk}"
+        event_id = uuid.uuid5(EVENT_NAMESPACE, key)
+        payload = lead_event_payload(bid=bid, event_type=event_type, event_id=event_id)
+        planned.extend(WebhookDelivery(subscription=s, event=event_type, event_key=key, event_id=event_id,
+                                       payload=payload)
+                       for s in subscriptions if s.api_key.provider_id == bid.provider_id)
+    with transaction.atomic():
+        WebhookDelivery.objects.bulk_create(planned, ignore_conflicts=True)
+        created = list(WebhookDelivery.objects.filter(pk__in=[d.pk for d in planned]).values_list("pk", flat=True))
+        for pk in created:
+            transaction.on_commit(lambda pk=pk: webhook_delivery_enqueue(str(pk)))
+    return len(created)

@@ -18,6 +18,13 @@ def webhook_events_dispatch_task(self, event_ids: list[int]) -> int:
     return services.webhook_events_dispatch(event_ids=event_ids)
 
 
+@shared_task(name="partners.tasks.lead_events_dispatch_task", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def lead_events_dispatch_task(self, event_type: str, bid_ids: list[int]) -> int:
+    """Create and queue the webhook deliveries of a lead event (sent by the inquiry flow after commit)."""
+    return services.lead_events_dispatch(event_type=event_type, bid_ids=bid_ids)
+
+
 def webhook_delivery_enqueue(delivery_id: str) -> None:
     """Send a delivery on its way, never inside the caller: a task with a broker, else after the response.
 

@@ -274,6 +274,7 @@ REST_FRAMEWORK = {
         "read": env("API_RATE_READ", default="1200/min"),
         "ingest": env("API_RATE_INGEST", default="30/min"),
         "webhooks": env("API_RATE_WEBHOOKS", default="120/min"),
+        "leads": env("API_RATE_LEADS", default="120/min"),
     },
     # Client address = REMOTE_ADDR unless this many proxies in front append X-Forwarded-For (else it is spoofable).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
@@ -344,6 +345,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks (by name) that hear of each recompute's new tier/status events once it commits: the partners' webhooks.
 # Wired here so that ratings, below partners, imports nothing of it (docs/architecture.md).
 RATINGS_EVENT_TASKS = env.list("RATINGS_EVENT_TASKS", default=["partners.tasks.webhook_events_dispatch_task"])
+# Likewise the inquiry flow's lead events (inquiry.created, engagement.confirmed) → providers' own webhooks.
+INQUIRY_EVENT_TASKS = env.list("INQUIRY_EVENT_TASKS", default=["partners.tasks.lead_events_dispatch_task"])
 
 CELERY_BEAT_SCHEDULE = {
     "ratings-nightly-current-month": {
