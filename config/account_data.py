@@ -1,5 +1,5 @@
 """The account's own data as one JSON file (PIPL): profile and e-mail addresses (accounts), the reviews written
-(ratings) and the stores owned and providers answered for (providers). Here, above the apps it gathers from."""
+(ratings) and the stores owned, providers answered for and the compare shortlist (providers). Here, above the apps it gathers from."""
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.utils import timezone
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from accounts.selectors import account_export_profile
 from accounts.services import account_export_record
 from providers.selectors import member_providers, merchant_stores
+from providers.shortlist import user_shortlist
 from ratings.selectors import merchant_reviews
 
 
@@ -19,6 +20,7 @@ def account_export(*, user) -> dict:
         for store in merchant_stores(user=user)
     ]
     data["provider_memberships"] = [{"slug": p.slug, "name": p.name} for p in member_providers(user=user)]
+    data["shortlist"] = [{"slug": p.slug, "name": p.name} for p in user_shortlist(user=user)]
     data["reviews"] = [
         {
             "id": review.pk,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import AfterCommitMixin, ReadOnlyAdmin
 
 from .cache import directory_cache_bump
-from .models import Category, Engagement, Membership, Platform, ProviderSearch, Service, Store
+from .models import Category, Engagement, Membership, Platform, ProviderSearch, Service, ShortlistEntry, Store
 from .search.services import reference_search_refresh
 from .selectors import engagement_active_q
 
@@ -125,3 +125,15 @@ class EngagementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("provider", "store__platform")
+
+
+@admin.register(ShortlistEntry)
+class ShortlistEntryAdmin(ReadOnlyAdmin):
+    """Merchants' compare shortlists, for support only: read-only, by account number (no names or addresses)."""
+
+    list_display = ("user_id", "provider", "added_at")
+    list_select_related = ("provider",)
+    search_fields = ("provider__slug", "provider__name")
+    fields = ("user_id", "provider", "added_at")
+    readonly_fields = fields
+    show_full_result_count = False

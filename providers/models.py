@@ -270,3 +270,24 @@ class ProviderSearch(models.Model):
 
     def __str__(self):
         return f"{self.provider_id}: {self.name_sort}"
+
+
+class ShortlistEntry(models.Model):
+    """A provider on a signed-in user's compare shortlist (providers.shortlist; visitors keep theirs in the session)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortlist_entries", verbose_name=_("账号")
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+", verbose_name=_("服务商"))
+    added_at = models.DateTimeField(_("加入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("对比清单条目")
+        verbose_name_plural = _("对比清单条目")
+        ordering = ["user", "added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="%(app_label)s_%(class)s_once_per_user"),
+        ]
+
+    def __str__(self):
+        return f"#{self.user_id} → {self.provider_id}"

@@ -173,7 +173,8 @@ def _rounded(value, places: str) -> Decimal:
 
 
 def _best(values: list, *, lowest: bool = False) -> list[bool]:
-    """Which cells hold the row's best value (every tied one); none when fewer than two values differ.
+    """Which cells hold the row's highest value, or lowest with `lowest` (every tied one); none when fewer than two
+    values differ (the caller decides whether that extreme is "best", "lowest" or "most").
 
     Callers pass the values as displayed, so two cells that read the same are both best or neither.
     """
@@ -218,35 +219,54 @@ def gate_check_lines(gate: dict, *, service_names: dict[str, str] | None = None)
     return lines
 
 
-def comparison_rows(providers: list, *, service_names: dict[str, str] | None = None) -> list[dict]:
-    """One row per attribute for the compare page: label, cells (text or tier), and which cell is best.
+# How a compare row marks its extreme cell: "best" only where more is better by the rating policy; a lower fee is
+# only "lowest" (cheaper is not better by itself), more reviews only "most" (more evidence, not a better provider).
+MARK_BEST, MARK_LOWEST, MARK_MOST = "best", "lowest", "most"
 
-    Each provider carries `latest_snapshot` (or None); gate rows come from the snapshot's explanation.
+
+def comparison_rows(providers: list, *, service_names: dict[str, str] | None = None) -> list[dict]:
+    """One row per attribute for the compare page: label, cells (text or tier), and each cell's mark.
+
+    Order: the tier and composite, then what a merchant checks first (fee, services, platforms, categories), the
+    figures behind the composite, the gate rows, and the company facts. A cell's `mark` is MARK_BEST, MARK_LOWEST,
+    MARK_MOST or None; `best` is True only for MARK_BEST. Each provider carries `latest_snapshot` (or None); gate
+    rows come from the snapshot's explanation.
     """
     snapshots = [p.latest_snapshot for p in providers]
 
     def snap(attr):
         return [getattr(s, attr) if s is not None else None for s in snapshots]
 
-    def numeric_row(key, label, values, *, places=None, lowest=False):
+    def cell(flags: list[bool], mark: str, texts: list[str]) -> list[dict]:
+        return [{"text": t, "mark": mark if f else None, "best": f and mark == MARK_BEST} for t, f in zip(texts, flags)]
+
+    def numeric_row(key, label, values, *, places=None, mark=MARK_BEST):
         # Round first, then compare: the marker must agree with the figures a reader sees.
         shown = [None if v is None else (_rounded(v, places) if places else v) for v in values]
-        best = _best(shown, lowest=lowest)
-        return {"key": key, "label": label, "cells": [
-            {"text": str(v) if v is not None else "—", "best": b} for v, b in zip(shown, best)
-        ]}
+        return {"key": key, "label": label,
+                "cells": cell(_best(shown), mark, [str(v) if v is not None else "—" for v in shown])}
 
     def text_row(key, label, texts):
-        return {"key": key, "label": label, "cells": [{"text": t or "—", "best": False} for t in texts]}
+        return {"key": key, "label": label, "cells": [{"text": t or "—", "mark": None, "best": False} for t in texts]}
 
+    tiers = _best([p.tier for p in providers])
     rows = [
         {"key": "tier", "label": _("星级"), "tier_row": True, "cells": [
-            {"tier": p.tier, "score": p.score, "best": b} for p, b in zip(providers, _best([p.tier for p in providers]))
+            {"tier": p.tier, "score": p.score, "mark": MARK_BEST if b else None, "best": b}
+            for p, b in zip(providers, tiers)
         ]},
         numeric_row("score", _("综合分 S"), [p.score for p in providers], places="0.01"),
+        {"key": "fee", "label": _("月服务费"), "cells": cell(
+            _best([p.fee_min for p in providers], lowest=True), MARK_LOWEST,
+            [fee_range_display(p.fee_min, p.fee_max) or "—" for p in providers],
+        )},
+        text_row("services", _("服务"), [list_separator().join(localized(s) for s in p.services.all()) for p in providers]),
+        text_row("platforms", _("平台"), [list_separator().join(localized(x) for x in p.platforms.all()) for p in providers]),
+        text_row("categories", _("类目"), [list_separator().join(localized(c) for c in p.categories.all())
+                                        for p in providers]),
+        numeric_row("review_average", _("均分（计分评价）"), [p.review_average for p in providers], places="0.1"),
+        numeric_row("review_count", _("计分评价数"), [p.review_count for p in providers], mark=MARK_MOST),
         numeric_row("review_score", _("评价分 R"), snap("review_score"), places="0.01"),
-        numeric_row("review_average", _("平均评分"), [p.review_average for p in providers], places="0.1"),
-        numeric_row("review_count", _("计分评价数"), [p.review_count for p in providers]),
         numeric_row("performance_score", _("表现分 P"), snap("performance_score"), places="0.01"),
         numeric_row("active_stores", _("在营店铺"), snap("active_stores")),
         numeric_row("excellent_stores", _("优秀店铺"), snap("excellent_stores")),
@@ -262,21 +282,13 @@ def comparison_rows(providers: list, *, service_names: dict[str, str] | None = N
             raw = snapshot.explanation if snapshot is not None and isinstance(snapshot.explanation, dict) else {}
             gate = next((g for g in _list(raw.get("gates")) if isinstance(g, dict) and g.get("tier") == tier), None)
             if gate is None:
-                cells.append({"met": None, "text": "—", "checks": [], "best": False})
+                cells.append({"met": None, "text": "—", "checks": [], "mark": None, "best": False})
                 continue
             checks = gate_check_lines(gate, service_names=service_names)
             cells.append({"met": gate.get("met") is True, "checks": checks,
-                          "text": "; ".join(c["text"] for c in checks), "best": False})
+                          "text": "; ".join(c["text"] for c in checks), "mark": None, "best": False})
         rows.append({"key": f"gate_{tier}", "label": tier, "gate_row": True, "cells": cells})
     rows += [
-        {"key": "fee", "label": _("月服务费"), "cells": [
-            {"text": fee_range_display(p.fee_min, p.fee_max) or "—", "best": b}
-            for p, b in zip(providers, _best([p.fee_min for p in providers], lowest=True))
-        ]},
-        text_row("services", _("服务"), [list_separator().join(localized(s) for s in p.services.all()) for p in providers]),
-        text_row("platforms", _("平台"), [list_separator().join(localized(x) for x in p.platforms.all()) for p in providers]),
-        text_row("categories", _("类目"), [list_separator().join(localized(c) for c in p.categories.all())
-                                        for p in providers]),
         text_row("city", _("总部城市"), [city_display(p.city) for p in providers]),
         text_row("founded_year", _("成立年份"), [str(p.founded_year) if p.founded_year else "" for p in providers]),
         text_row("size", _("公司规模"), [p.get_size_band_display() for p in providers]),

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.core.validators import slug_re
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -49,6 +50,7 @@ from .selectors import (
     providers_top_by_tier,
     service_names_by_code,
 )
+from .shortlist import Change, shortlist_add, shortlist_clear, shortlist_remove, shortlist_replace, shortlist_slugs
 
 PAGE_SIZE = 20
 CARD_FIELDS = (
@@ -56,8 +58,6 @@ CARD_FIELDS = (
     "review_average", "fee_min", "fee_max",
 )
 REVIEWS_PAGE_SIZE = 10
-COMPARE_SESSION_KEY = "compare"
-TRAY_MARKER = "<!--compare-tray-->"
 
 REVIEW_SORT_LABELS = {
     "newest": gettext_lazy("最新"),
@@ -100,14 +100,10 @@ def provider_list_view(request):
         cached_fragment(page="list", query=query, language=get_language(), render=render_results)
         if _anonymous_get(request) else render_results()
     )
-    compare = compare_slugs(request)
-    tray = render_to_string("providers/_compare_tray.html", {
-        "compare": providers_for_tray(slugs=compare) if compare else [],
-        "compare_max": COMPARE_MAX,
-    }, request=request)
     # Rendered by our own (autoescaping) templates, cached as a plain string; the tray is per visitor.
     return render(request, "providers/provider_list.html", {
-        "results": mark_safe(html.replace(TRAY_MARKER, tray, 1)),
+        "results": mark_safe(html),
+        "tray": mark_safe(compare_tray(request, next_url=request.get_full_path())),
     })
 
 
@@ -178,7 +174,7 @@ def provider_detail_view(request, slug):
         reviewable = list(merchant_reviewable_engagements(user=request.user, provider=provider,
                                                           on=timezone.localdate()))
     actions = render_to_string("providers/_provider_actions.html", {
-        "slug": slug, "compare": compare_slugs(request), "reviewable": reviewable,
+        "slug": slug, "compare": shortlist_slugs(request), "reviewable": reviewable,
     }, request=request)
     # Rendered by our own (autoescaping) templates, cached as a plain string; the actions are per visitor.
     return render(request, "providers/provider_detail.html", {
@@ -237,16 +233,30 @@ def _provider_context(request, provider: Provider, is_member: bool) -> dict:
     }
 
 
-# Compare -----------------------------------------------------------------------------------------------------------
+# Compare and the shortlist ---------------------------------------------------------------------------------------
+
+SHORTLIST_ACTIONS = ("add", "remove", "clear", "replace")
+SHORTLIST_MESSAGES = {
+    Change.ADDED: (messages.SUCCESS, gettext_lazy("已加入对比。")),
+    Change.ALREADY: (messages.INFO, gettext_lazy("这家服务商已在对比清单中。")),
+    Change.FULL: (messages.WARNING, gettext_lazy("最多同时对比 %(count)d 家服务商，请先移除一家。")),
+    Change.UNKNOWN: (messages.WARNING, gettext_lazy("目录中没有这家服务商，未加入对比。")),
+    Change.REMOVED: (messages.SUCCESS, gettext_lazy("已移出对比。")),
+    Change.CLEARED: (messages.SUCCESS, gettext_lazy("已清空对比清单。")),
+    Change.REPLACED: (messages.SUCCESS, gettext_lazy("已把这组服务商保存为你的对比清单。")),
+}
+# Where a no-script change returns on the page it came from: the card's own button, or the tray.
+SHORTLIST_ANCHORS = {"card": "provider-{slug}", "tray": "compare-tray"}
 
 
-def compare_slugs(request) -> list[str]:
-    """The shortlist kept in the visitor's session (slugs, at most COMPARE_MAX)."""
-    # Reading the session of a visitor without one would create it; only look when a cookie came in.
-    if not request.session.session_key and not request.session.modified:
-        return []
-    value = request.session.get(COMPARE_SESSION_KEY, [])
-    return [slug for slug in value if isinstance(slug, str)][:COMPARE_MAX] if isinstance(value, list) else []
+def compare_tray(request, *, next_url: str) -> str:
+    """The visitor's shortlist tray: names, count, remove buttons and the forms the cards' buttons submit."""
+    slugs = shortlist_slugs(request)
+    return render_to_string("providers/_compare_tray.html", {
+        "compare": providers_for_tray(slugs=slugs) if slugs else [],
+        "compare_max": COMPARE_MAX,
+        "next_url": next_url,
+    }, request=request)
 
 
 def _parse_slugs(values: list[str]) -> list[str]:
@@ -261,31 +271,35 @@ def _parse_slugs(values: list[str]) -> list[str]:
 
 @require_safe
 def compare_view(request):
+    """Providers side by side: the visitor's shortlist, or the set a shared address names (which leaves the
+    visitor's own shortlist as it is, with a button to save the set as theirs)."""
     raw = request.GET.getlist("p")
     slugs = _parse_slugs(raw)
-    if not raw and compare_slugs(request):
-        return redirect(f"{reverse('providers:compare')}?{urlencode({'p': ','.join(compare_slugs(request))})}")
+    shortlist = shortlist_slugs(request)
+    if not raw and shortlist:
+        return redirect(f"{reverse('providers:compare')}?{urlencode({'p': ','.join(shortlist)})}")
     if len(slugs) > COMPARE_MAX:
         messages.warning(request, _("最多同时对比 %(count)d 家服务商，已保留前 %(count)d 家。") % {"count": COMPARE_MAX})
         slugs = slugs[:COMPARE_MAX]
     canonical = ",".join(slugs)
     if raw and raw != [canonical]:
-        # Ticked boxes arrive as p=a&p=b; the shareable address is p=a,b.
+        # Several p= values arrive as p=a&p=b; the shareable address is p=a,b.
         return redirect(f"{reverse('providers:compare')}?{urlencode({'p': canonical})}")
     providers = providers_for_compare(slugs=slugs)
-    if [p.slug for p in providers] != compare_slugs(request):
-        request.session[COMPARE_SESSION_KEY] = [p.slug for p in providers]
     for provider in providers:
         provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
-    unknown = [slug for slug in slugs if slug not in {p.slug for p in providers}]
+    shown = [p.slug for p in providers]
+    unknown = [slug for slug in slugs if slug not in shown]
     return render(request, "providers/provider_compare.html", {
         "providers": providers,
         "rows": comparison_rows(providers, service_names=service_names_by_code()) if providers else [],
         "unknown": unknown,
         "compare_max": COMPARE_MAX,
-        # Each column's "remove" link with the provider it removes (named for screen readers).
+        "is_shortlist": bool(shown) and shown == shortlist,
+        "shown": shown,
+        # A shared set's "remove" links (named for screen readers) only change the view, not the shortlist.
         "removals": [
-            (p, f"{reverse('providers:compare')}?{urlencode({'p': ','.join(s for s in slugs if s != p.slug)})}")
+            (p, f"{reverse('providers:compare')}?{urlencode({'p': ','.join(s for s in shown if s != p.slug)})}")
             for p in providers
         ],
     })
@@ -293,20 +307,35 @@ def compare_view(request):
 
 @require_POST
 def compare_change_view(request):
-    """Add a provider to the session shortlist, or remove it, then go back where the visitor was."""
-    slug = request.POST.get("slug", "")
+    """Change the visitor's shortlist (add, remove, clear, or replace by a shared set), then go back where they were;
+    a script asking for JSON gets the outcome and the new tray instead."""
     action = request.POST.get("action", "add")
-    current = compare_slugs(request)
-    if action == "remove":
-        current = [s for s in current if s != slug]
-    elif slug and slug not in current:
-        if len(current) >= COMPARE_MAX:
-            messages.warning(request, _("最多同时对比 %(count)d 家服务商，请先移除一家。") % {"count": COMPARE_MAX})
-        elif Provider.objects.filter(slug=slug).exists():
-            current.append(slug)
-            messages.success(request, _("已加入对比。"))
-    request.session[COMPARE_SESSION_KEY] = current
-    return HttpResponseRedirect(_safe_next(request, default=reverse("providers:compare")))
+    slug = request.POST.get("slug", "").strip()
+    if action not in SHORTLIST_ACTIONS:
+        return HttpResponseBadRequest(_("action 只能是 add、remove、clear 或 replace。"))
+    if action in ("add", "remove") and not slug:
+        return HttpResponseBadRequest(_("缺少 slug：要加入或移出对比的服务商。"))
+    if action == "add":
+        change = shortlist_add(request, slug=slug)
+    elif action == "remove":
+        change = shortlist_remove(request, slug=slug)
+    elif action == "clear":
+        change = shortlist_clear(request)
+    else:
+        change = shortlist_replace(request, slugs=_parse_slugs(request.POST.getlist("p")))
+    level, text = SHORTLIST_MESSAGES[change]
+    text = str(text) % {"count": COMPARE_MAX} if change is Change.FULL else str(text)
+    next_url = _safe_next(request, default=reverse("providers:compare"))
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({
+            "change": change.value, "message": text, "shortlist": shortlist_slugs(request),
+            "tray": compare_tray(request, next_url=next_url),
+        })
+    messages.add_message(request, level, text)
+    anchor = SHORTLIST_ANCHORS.get(request.POST.get("anchor", ""))
+    if anchor and "#" not in next_url and slug_re.fullmatch(slug):
+        next_url += "#" + anchor.format(slug=slug)
+    return HttpResponseRedirect(next_url)
 
 
 def _safe_next(request, *, default: str) -> str:

@@ -30,11 +30,17 @@ def test_compare_shows_providers_side_by_side_and_highlights_the_best(client, de
     assert [c["text"] for c in rows["score"]["cells"]] == ["4.85", "4.55", "3.40"]
     assert [c["text"] for c in rows["active_stores"]["cells"]] == ["60", "25", "—"]
     assert [c["best"] for c in rows["active_stores"]["cells"]] == [True, False, False]
-    assert [c["best"] for c in rows["fee"]["cells"]] == [True, False, False]  # lowest fee is best
+    # The lowest fee is "lowest", never "best" (cheaper is not better by itself).
+    assert [(c["mark"], c["best"]) for c in rows["fee"]["cells"]] == [("lowest", False), (None, False), (None, False)]
     assert [c["text"] for c in rows["platforms"]["cells"]] == ["天猫、京东", "抖音", "淘宝"]
     html = response.content.decode()
     assert "最优" in html and "星海电商" in html and "青禾品牌管理" in html
-    assert client.session["compare"] == ["xinghai", "yunfan", "qinghe"]
+    fee_row = html.split("compare-row--fee", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="best-mark best-mark--neutral">最低</span>' in fee_row and "最优" not in fee_row
+    assert "is-best" not in fee_row
+    # A shared address shows its set and leaves the visitor's own shortlist alone.
+    assert "compare" not in client.session
+    assert "这组对比来自分享的链接" in html
 
 
 def test_compare_ticked_boxes_redirect_to_the_shareable_address(client, demo):
@@ -78,7 +84,7 @@ def test_add_to_compare_from_the_provider_page_keeps_the_shortlist_in_the_sessio
     assert response["Location"] == page
     assert client.session["compare"] == ["xinghai", "yunfan"]
     assert client.get(COMPARE_URL)["Location"] == f"{COMPARE_URL}?p=xinghai%2Cyunfan"
-    assert "yunfan" in client.get(LIST_URL).content.decode().split('id="compare-form"', 1)[1]
+    assert "云帆运营" in client.get(LIST_URL).content.decode().split('id="compare-tray"', 1)[1]
     client.post(change, {"slug": "xinghai", "action": "remove"})
     assert client.session["compare"] == ["yunfan"]
 
@@ -91,16 +97,17 @@ def test_the_directory_tray_removes_a_shortlisted_provider(demo):
     token = lambda: client.cookies["csrftoken"].value  # noqa: E731
     client.post(reverse("providers:compare_change"), {"slug": "xinghai", "csrfmiddlewaretoken": token()})
     client.post(reverse("providers:compare_change"), {"slug": "yunfan", "csrfmiddlewaretoken": token()})
-    tray = client.get(LIST_URL, {"tier": "5"}).content.decode().split('id="compare-form"', 1)[1]
+    tray = client.get(LIST_URL, {"tier": "5"}).content.decode().split('id="compare-tray"', 1)[1]
 
-    assert 'form="compare-remove-form" name="slug" value="xinghai"' in tray
+    assert 'form="shortlist-remove-form" name="slug" value="xinghai"' in tray
     assert '<span class="visually-hidden">移出对比 星海电商</span>' in tray
     assert 'name="next" value="/providers/?tier=5"' in tray and 'name="csrfmiddlewaretoken"' in tray
     response = client.post(reverse("providers:compare_change"), {
-        "slug": "xinghai", "action": "remove", "next": "/providers/?tier=5", "csrfmiddlewaretoken": token(),
+        "slug": "xinghai", "action": "remove", "next": "/providers/?tier=5", "anchor": "tray",
+        "csrfmiddlewaretoken": token(),
     })
 
-    assert response["Location"] == "/providers/?tier=5"
+    assert response["Location"] == "/providers/?tier=5#compare-tray"
     assert client.session["compare"] == ["yunfan"]
 
 

@@ -250,8 +250,12 @@ def test_directory_filters_live_in_the_query_string_and_the_form_keeps_them(clie
 def test_directory_card_offers_add_to_compare(client, demo):
     html = client.get(LIST_URL).content.decode()
 
-    assert '<input type="checkbox" name="p" value="xinghai" form="compare-form">' in html
-    assert 'id="compare-form"' in html and f'action="{reverse("providers:compare")}"' in html
+    # The card (shared by every visitor) submits the tray's form, which carries the visitor's CSRF token.
+    assert ('<button type="submit" class="button button--ghost button--small shortlist-toggle" '
+            'form="shortlist-add-form" name="slug" value="xinghai">加入对比') in html
+    tray = html.split('id="compare-tray"', 1)[1]
+    assert '<form id="shortlist-add-form" method="post" action="/compare/change/" hidden>' in tray
+    assert 'name="csrfmiddlewaretoken"' in tray and '<input type="hidden" name="next" value="/providers/">' in tray
 
 
 def test_directory_and_cards_switch_to_english(client, demo):
