@@ -59,6 +59,14 @@ class Provider(models.Model):
         DELISTED = "delisted", _("已清退")
         SUSPENDED = "suspended", _("已暂停")
 
+    class Sanction(models.TextChoices):
+        NONE = "none", _("无")
+        WARNING = "warning", _("服务警告")
+        HIDDEN = "hidden", _("服务隐藏")
+        FROZEN = "frozen", _("新签冻结")
+        DELISTED = "delisted", _("服务下架")
+        CLEARED = "cleared", _("清退")
+
     class SizeBand(models.TextChoices):
         MICRO = "micro", _("20人以下")
         SMALL = "small", _("20–99人")
@@ -99,6 +107,11 @@ class Provider(models.Model):
         verbose_name=_("服务商账号"),
     )
 
+    # Denormalized by conduct.services (the conduct ledger's sanction in force today, and this year's points), so
+    # listings filter without joins; codes as conduct.ledger's.
+    sanction = models.CharField(_("违规处罚"), max_length=10, choices=Sanction.choices, default=Sanction.NONE,
+                                db_index=True)
+    sanction_points = models.PositiveSmallIntegerField(_("本年违规积分"), default=0)
     # Denormalized from the latest score snapshot by the ratings recompute, so listings sort without joins.
     tier = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True, db_index=True)
     score = models.DecimalField(_("综合分"), max_digits=4, decimal_places=2, null=True, blank=True, db_index=True)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "providers",
     "ratings",
+    "conduct",
     "ingest",
     "partners",
     "claims",
@@ -374,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
     "inquiries-expire-bids": {
         "task": "inquiries.tasks.bids_expire_task",
         "schedule": 900.0,
+    },
+    # The conduct ledger's sanction of the new day (a hidden window ends, a frozen year turns): just after midnight.
+    "conduct-apply-daily": {
+        "task": "conduct.tasks.sanctions_apply_task",
+        "schedule": crontab(hour=0, minute=5),
     },
     "inquiries-review-invitations": {
         "task": "inquiries.tasks.review_invitations_task",

@@ -1,0 +1,122 @@
+"""Reads of the conduct ledger: the active policy, each provider's ledger inputs, standings on a day, page data."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from common.chunking import MAX_PARAMS_PER_QUERY, chunks
+from providers.models import Provider
+
+from . import ledger
+from .models import Appeal, Complaint, ConductPolicy, Reinstatement, Violation
+
+
+def policy_active() -> ConductPolicy:
+    """The policy in force (migration 0002 loads v1; the one-active constraint keeps it single)."""
+    return ConductPolicy.objects.get(is_active=True)
+
+
+def policy_thresholds(policy: ConductPolicy) -> ledger.Thresholds:
+    return ledger.Thresholds(
+        warning=policy.warning_at, hidden=policy.hidden_at, frozen=policy.frozen_at, delisted=policy.delisted_at,
+        cleared=policy.cleared_at, hidden_days=policy.hidden_days, cap=policy.cleared_at,
+    )
+
+
+@dataclass(frozen=True)
+class LedgerInputs:
+    violations: list[ledger.Violation]
+    reinstatements: list[dt.date]
+
+
+def ledger_inputs(*, provider_ids: Iterable[int] | None = None) -> dict[int, LedgerInputs]:
+    """Every provider's counted violations and reinstatement days (two queries per chunk of ids, or two for all)."""
+    violations: dict[int, list[ledger.Violation]] = defaultdict(list)
+    reinstatements: dict[int, list[dt.date]] = defaultdict(list)
+    id_chunks = [None] if provider_ids is None else list(chunks(sorted(set(provider_ids)), MAX_PARAMS_PER_QUERY))
+    for chunk in id_chunks:
+        v_rows = Violation.objects.filter(status=Violation.Status.UPHELD)
+        r_rows = Reinstatement.objects.all()
+        if chunk is not None:
+            v_rows, r_rows = v_rows.filter(provider_id__in=chunk), r_rows.filter(provider_id__in=chunk)
+        for provider_id, decided_on, points in v_rows.values_list("provider_id", "decided_on", "points"):
+            violations[provider_id].append(ledger.Violation(decided_on, points))
+        for provider_id, on in r_rows.values_list("provider_id", "on"):
+            reinstatements[provider_id].append(on)
+    ids = set(violations) | set(reinstatements)
+    return {pk: LedgerInputs(violations[pk], reinstatements[pk]) for pk in ids}
+
+
+_EMPTY = LedgerInputs([], [])
+
+
+def standings_on(*, on: dt.date, provider_ids: Iterable[int] | None = None,
+                 policy: ConductPolicy | None = None) -> dict[int, ledger.Standing]:
+    """Each provider's points and sanction on a day (every provider, or those given), computed by conduct.ledger."""
+    thresholds = policy_thresholds(policy or policy_active())
+    inputs = ledger_inputs(provider_ids=provider_ids)
+    ids = Provider.objects.values_list("pk", flat=True) if provider_ids is None else set(provider_ids)
+    return {
+        pk: ledger.standing(data.violations, data.reinstatements, on=on, thresholds=thresholds)
+        for pk in ids
+        for data in (inputs.get(pk, _EMPTY),)
+    }
+
+
+def provider_standing(*, provider: Provider, on: dt.date) -> ledger.Standing:
+    return standings_on(on=on, provider_ids=[provider.pk])[provider.pk]
+
+
+@dataclass(frozen=True)
+class ConductSummary:
+    """What the provider's page shows: the sanction in force, the year's points, the last 12 months' violations."""
+
+    sanction: str
+    sanction_label: str
+    points: int
+    violations: list[Violation]
+
+
+def violations_recent(*, provider: Provider, on: dt.date) -> list[Violation]:
+    """Upheld violations decided in the 12 months up to D, newest first, with their appeals (never a complainant)."""
+    since = _one_year_before(on)
+    return list(
+        Violation.objects.filter(provider=provider, status=Violation.Status.UPHELD, decided_on__gt=since,
+                                 decided_on__lte=on)
+        .only("pk", "provider_id", "type", "decided_on", "points", "reference", "status")
+        .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.only("pk", "violation_id", "status")))
+        .order_by("-decided_on", "-pk")
+    )
+
+
+def _one_year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def provider_conduct_summary(*, provider: Provider, on: dt.date) -> ConductSummary:
+    """The page's conduct box from the denormalized sanction and points plus one query for the violations
+    (two with their appeals)."""
+    return ConductSummary(
+        sanction=provider.sanction, sanction_label=Provider.Sanction(provider.sanction).label,
+        points=provider.sanction_points, violations=violations_recent(provider=provider, on=on),
+    )
+
+
+# Complaints --------------------------------------------------------------------------------------------------------
+
+def complaints_for_provider(*, provider: Provider):
+    """The provider's complaints for its portal, newest first (the merchant's identity is not selected)."""
+    return (Complaint.objects.filter(provider=provider)
+            .defer("merchant_id", "evidence")
+            .order_by("-created_at", "-pk"))
+
+
+def complaints_for_merchant(*, user):
+    return Complaint.objects.filter(merchant=user).select_related("provider").order_by("-created_at", "-pk")
