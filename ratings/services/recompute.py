@@ -287,19 +287,21 @@ def _upsert_snapshots(rows: list[tuple]) -> None:
 def _copy_text(rows: list[tuple]) -> io.StringIO:
     """Snapshot rows in COPY's text format: tab-separated, \\N for NULL, t/f, backslash and control characters escaped.
 
-    Cheaper than CSV for ~2 kB of JSON a row, whose every quote CSV would double.
+    Cheaper than CSV for ~2 kB of JSON a row, whose every quote CSV would double. Only the explanation is free text
+    (json.dumps writes no raw tab or newline, but a backslash before every escaped character).
     """
-    def field(value) -> str:
-        if value is None:
-            return "\\N"
-        if value is True or value is False:
-            return "t" if value else "f"
-        text = str(value)
+    explanation = SNAPSHOT_COLUMNS.index("explanation")
+    lines = []
+    for row in rows:
+        fields = ["\\N" if v is None else "t" if v is True else "f" if v is False else str(v) for v in row]
+        text = fields[explanation]
         if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-            text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        return text
-
-    return io.StringIO("".join("\t".join(map(field, row)) + "\n" for row in rows))
+            fields[explanation] = (
+                text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            )
+        lines.append("\t".join(fields))
+    lines.append("")
+    return io.StringIO("\n".join(lines))
 
 
 def tier_label(value) -> str:

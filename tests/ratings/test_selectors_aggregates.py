@@ -143,6 +143,12 @@ def test_batches_of_two_write_the_same_snapshots_and_events_as_one_batch(monkeyp
     monkeypatch.setattr(recompute, "RECOMPUTE_BATCH_SIZE", 2)
     services.ratings_recompute(as_of=dt.date(2025, 6, 30))
     assert list(ScoreSnapshot.objects.order_by("provider").values(*fields)) == one_batch
+    # Given ids go by chunks of the list (an unknown id is skipped), with the same outcome.
+    ScoreSnapshot.objects.all().delete()
+    ids = [row["provider"] for row in one_batch]
+    result = services.ratings_recompute(as_of=dt.date(2025, 6, 30), provider_ids=[*ids[::2], 999_999, *ids[1::2]])
+    assert result.providers == len(ids)
+    assert list(ScoreSnapshot.objects.order_by("provider").values(*fields)) == one_batch
 
 
 def test_a_rerun_with_unchanged_figures_sends_no_snapshot_row(monkeypatch):
