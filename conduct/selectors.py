@@ -120,3 +120,19 @@ def complaints_for_provider(*, provider: Provider):
 
 def complaints_for_merchant(*, user):
     return Complaint.objects.filter(merchant=user).select_related("provider").order_by("-created_at", "-pk")
+
+
+# Export --------------------------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("slug", "as_of", "points", "sanction")
+
+
+def conduct_export_rows(*, on: dt.date) -> list[dict]:
+    """Every provider's points and sanction on D, by slug, computed afresh by conduct.ledger (not the stored column):
+    anyone with the violations and reinstatements can reproduce it."""
+    standings = standings_on(on=on)
+    slugs = dict(Provider.objects.values_list("pk", "slug"))
+    return [
+        {"slug": slugs[pk], "as_of": on.isoformat(), "points": standing.points, "sanction": standing.sanction}
+        for pk, standing in sorted(standings.items(), key=lambda item: slugs[item[0]])
+    ]

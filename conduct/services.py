@@ -126,11 +126,12 @@ def violation_withdraw(*, violation: Violation, actor=None, reason: str) -> Viol
 
 
 @transaction.atomic
-def violations_upsert(*, rows: list[dict], source: str, actor=None) -> tuple[int, int, int]:
+def violations_upsert(*, rows: list[dict], source: str, actor=None, dry_run: bool = False) -> tuple[int, int, int]:
     """Upsert checked rows (provider_id, type, occurred_on, decided_on, reference, status) by provider + reference.
 
     The importer (ingest) and the partners' API validate first; this writes, audits each change and applies the
-    ledger once to the providers touched. A re-sent row changes nothing. Returns (created, updated, unchanged).
+    ledger once to the providers touched. A re-sent row changes nothing; a dry run only counts. Returns (created,
+    updated, unchanged).
     Points come from the active policy for a new row or a changed type; an unchanged row keeps its points.
     """
     policy = selectors.policy_active()
@@ -145,6 +146,14 @@ def violations_upsert(*, rows: list[dict], source: str, actor=None) -> tuple[int
     fields = ("type", "occurred_on", "decided_on", "status")
     for row in rows:
         violation = existing.get((row["provider_id"], row["reference"]))
+        if dry_run:
+            if violation is None:
+                created += 1
+            elif all(getattr(violation, name) == row[name] for name in fields):
+                unchanged += 1
+            else:
+                updated += 1
+            continue
         if violation is None:
             violation = Violation.objects.create(
                 provider_id=row["provider_id"], reference=row["reference"], source=source,
