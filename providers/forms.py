@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 
 class DirectSelect(forms.Select):
@@ -32,6 +33,33 @@ class DirectSelect(forms.Select):
                 yield from label
             else:
                 yield ("" if option_value is None else option_value), label
+
+
+class ReviewFilterForm(forms.Form):
+    """The review filters of a provider's page: overall rating, the reviewed store's platform, a keyword, the order.
+
+    `platforms` are the (code, label) pairs of the platforms behind the provider's reviews; `sorts` the orders.
+    """
+
+    rating = forms.TypedChoiceField(
+        label=_("评分"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("全部评分")), *[(value, f"{value}★") for value in range(5, 0, -1)]],
+    )
+    platform = forms.ChoiceField(label=_("平台"), required=False)
+    q = forms.CharField(
+        label=_("关键词"), required=False, max_length=50,
+        error_messages={"max_length": _("关键词最多 %(limit_value)d 个字（现在 %(show_value)d 个）。")},
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    def __init__(self, data, *, platforms: list[tuple[str, str]], sorts: list[tuple[str, str]]):
+        super().__init__(data, auto_id="review-%s")
+        self.fields["platform"].choices = [("", _("全部平台")), *platforms]
+        self.fields["sort"].choices = sorts
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs.update({"placeholder": _("标题或内容中的词")})
+        for name in ("rating", "platform", "sort"):
+            self.fields[name].widget = DirectSelect(choices=self.fields[name].choices)
 
 
 class DirectCheckboxes(forms.CheckboxSelectMultiple):

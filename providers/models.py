@@ -238,6 +238,10 @@ class Engagement(models.Model):
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.IMPORT)
+    # What the provider did for the store; a review of the engagement shows it as context (never the store).
+    services = models.ManyToManyField(
+        Service, related_name="engagements", blank=True, verbose_name=_("所用服务")
+    )
 
     class Meta:
         verbose_name = _("合作")

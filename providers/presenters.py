@@ -1,11 +1,12 @@
 """Presentation of directory data for the pages: fees, snapshot explanations, comparison rows, localized names."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .cities import city_name_en
 
@@ -310,3 +311,46 @@ def gate_table(explanation: dict) -> list[dict]:
                           "value": value, "threshold": threshold, "needs": needs, "met": check["met"]})
         rows.append({"tier": gate["tier"], "met": gate["met"], "cells": cells})
     return rows
+
+
+# Reviews ------------------------------------------------------------------------------------------------------------
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from `start` to `end` (2024-01-15 → 2024-03-14 is 1; → 2024-03-15 is 2)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return max(months - (1 if end.day < start.day else 0), 0)
+
+
+def engagement_duration_display(start: dt.date, end: dt.date | None, *, today: dt.date) -> str:
+    """How long an engagement ran: "2023-03 至今 · 21 个月", "2022-01 至 2023-06 · 17 个月", "… · 不足 1 个月"."""
+    months = months_between(start, end or today)
+    length = (
+        ngettext("%(count)d 个月", "%(count)d 个月", months) % {"count": months} if months else _("不足 1 个月")
+    )
+    if end is None or end >= today:
+        return _("%(start)s 至今 · %(length)s") % {"start": f"{start:%Y-%m}", "length": length}
+    return _("%(start)s 至 %(end)s · %(length)s") % {"start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}", "length": length}
+
+
+def review_distribution(ratings: dict[int, int]) -> list[dict]:
+    """Bars of a rating distribution, 5★ first: count and whole percent of all (half up; 0 when there are none)."""
+    total = sum(ratings.values())
+    return [
+        {
+            "rating": rating,
+            "count": count,
+            "percent": int(_rounded(Decimal(count * 100) / total, "1")) if total else 0,
+        }
+        for rating, count in sorted(ratings.items(), reverse=True)
+    ]
+
+
+def dimension_averages(dimensions: dict[str, tuple], labels: dict[str, str]) -> list[dict]:
+    """The dimensions someone rated, in `labels` order: label, average to one decimal (half up), how many rated it."""
+    return [
+        {"field": field, "label": labels[field], "average": _rounded(average, "0.1"), "count": count}
+        for field in labels
+        for average, count in [dimensions.get(field, (None, 0))]
+        if count
+    ]

@@ -1,6 +1,8 @@
 """Merchant-facing pages: home, the directory, a provider's page and the side-by-side comparison."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
@@ -17,24 +19,37 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from ratings.selectors import (
-    REVIEW_SORTS,
     merchant_reviewable_engagements,
     policy_active,
     policy_gates,
     provider_latest_snapshot,
+    provider_review_platforms,
+    provider_review_summary,
     provider_reviews,
     provider_store_performance,
     provider_trend,
     providers_for_compare,
+    reviews_attach_engagements,
 )
 
 from .cache import cached_fragment, cached_parts
-from .charts import TrendPoint, trend_chart
+from .charts import COMPACT, TrendPoint, trend_chart, trend_months
 from .directory import HIDDEN_FIELDS, PANEL_FIELDS, SEARCH_FIELD, city_options, directory_chips, shape_directory_form
 from .filters import DirectoryFilter
+from .forms import ReviewFilterForm
 from .models import Provider
-from .presenters import comparison_rows, explanation_display, fee_range_display, gate_thresholds, localized
 from .search.text import Word, query_problem, query_words, words_digest
+from .presenters import (
+    comparison_rows,
+    dimension_averages,
+    engagement_duration_display,
+    explanation_display,
+    fee_range_display,
+    gate_thresholds,
+    list_separator,
+    localized,
+    review_distribution,
+)
 from .selectors import (
     COMPARE_MAX,
     DIRECTORY_ORDERING,
@@ -44,6 +59,7 @@ from .selectors import (
     provider_get,
     provider_list,
     provider_cities,
+    providers_load_descriptions,
     providers_load_reference,
     providers_for_tray,
     providers_top_by_platform,
@@ -64,6 +80,12 @@ REVIEW_SORT_LABELS = {
     "oldest": gettext_lazy("最早"),
     "highest": gettext_lazy("评分最高"),
     "lowest": gettext_lazy("评分最低"),
+}
+DIMENSION_LABELS = {
+    "effect": gettext_lazy("运营效果"),
+    "communication": gettext_lazy("沟通"),
+    "professionalism": gettext_lazy("专业度"),
+    "responsiveness": gettext_lazy("响应速度"),
 }
 
 
@@ -109,10 +131,8 @@ def provider_list_view(request):
 
 def _directory_context(request) -> dict:
     # Cards show none of the long text columns; leaving them out keeps the sort of thousands of rows small.
-    # A search shows where it matched in the description, so it fetches the descriptions of its page.
     words = query_words(request.GET.get("q", "")) if not query_problem(request.GET.get("q", "")) else []
-    fields = (*CARD_FIELDS, "description", "description_en") if words else CARD_FIELDS
-    listing = provider_list(with_reference=False).only(*fields).order_by(*DIRECTORY_ORDERING)
+    listing = provider_list(with_reference=False).only(*CARD_FIELDS).order_by(*DIRECTORY_ORDERING)
     provider_filter = DirectoryFilter(request.GET, queryset=listing)
     shape_directory_form(provider_filter.form, has_query=bool(words))
     # A value that does not parse is shown as a form error with no results, never silently dropped.
@@ -144,6 +164,8 @@ def provider_cards(providers: list[Provider], *, cached: bool, words: list[Word]
     def render_cards(missing_ids: list[int]) -> dict[int, str]:
         missing = [provider for provider in providers if provider.pk in set(missing_ids)]
         providers_load_reference(missing)
+        if words:  # a search shows where it matched in the description: one query for the cards it renders
+            providers_load_descriptions(missing)
         for provider in missing:
             provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
         return {
@@ -206,17 +228,15 @@ def _provider_context(request, provider: Provider, is_member: bool) -> dict:
         explanation_display(snapshot.explanation, service_names=service_names_by_code()) if snapshot else None
     )
     trend = provider_trend(provider=provider) if snapshot else []
-    chart = (
-        trend_chart(
-            [TrendPoint(period=s.period, composite=s.composite, tier=s.tier) for s in trend],
-            thresholds=gate_thresholds(snapshot.explanation),
-        )
-        if trend else None
-    )
-    sort = request.GET.get("sort") if request.GET.get("sort") in REVIEW_SORTS else "newest"
-    reviews = Paginator(provider_reviews(provider=provider, sort=sort), REVIEWS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    months = trend_months([
+        TrendPoint(period=s.period, composite=s.composite, tier=s.tier,
+                   reason="no_performance" if s.composite is None else "")
+        for s in trend
+    ])
+    thresholds = gate_thresholds(snapshot.explanation) if snapshot else {}
+    chart = trend_chart(months, thresholds=thresholds) if months else None
+    chart_compact = trend_chart(months, thresholds=thresholds, layout=COMPACT) if months else None
+    reviews_context = _reviews_context(request, provider, today=today)
     window = snapshot.policy.performance_window_months if snapshot else 3
     return {
         "provider": provider,
@@ -224,12 +244,55 @@ def _provider_context(request, provider: Provider, is_member: bool) -> dict:
         "snapshot": snapshot,
         "explanation": explanation,
         "chart": chart,
+        "chart_compact": chart_compact,
         "trend": trend,
         "performance": provider_store_performance(provider=provider, on=today, months=window),
-        "reviews": reviews,
-        "review_sort": sort,
-        "review_sorts": [(key, label) for key, label in REVIEW_SORT_LABELS.items()],
+        **reviews_context,
         "is_member": is_member,
+    }
+
+
+def _reviews_context(request, provider: Provider, *, today) -> dict:
+    """The reviews section: distribution, dimension averages, the filter form and one page of reviews with context."""
+    platforms = provider_review_platforms(provider=provider)
+    data = request.GET.copy()
+    if data.get("sort") not in REVIEW_SORT_LABELS:  # an old or mistyped order falls back to the default, as before
+        data["sort"] = "newest"
+    form = ReviewFilterForm(
+        data,
+        platforms=[(p["code"], f"{localized(SimpleNamespace(**p))} ({p['count']})") for p in platforms],
+        sorts=list(REVIEW_SORT_LABELS.items()),
+    )
+    # A value that does not parse is shown as a form error with no reviews, never silently dropped.
+    filters = form.cleaned_data if form.is_valid() else None
+    sort = (filters or {}).get("sort") or "newest"
+    reviews = (
+        provider_reviews(provider=provider, sort=sort, rating=filters["rating"], platform=filters["platform"],
+                         keyword=filters["q"].strip())
+        if filters is not None else provider_reviews(provider=provider).none()
+    )
+    page = Paginator(reviews, REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    reviews_attach_engagements(page.object_list)
+    for review in page.object_list:
+        engagement = review.context_engagement
+        review.services = list_separator().join(localized(s) for s in engagement.services.all()) if engagement else ""
+        review.duration = (
+            engagement_duration_display(engagement.start_date, engagement.end_date, today=today) if engagement else ""
+        )
+    summary = provider_review_summary(provider=provider)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "reviews": page,
+        "review_pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "review_query": query.urlencode(),
+        "review_form": form,
+        "review_filtered": bool(filters and (filters["rating"] or filters["platform"] or filters["q"].strip())),
+        "review_total": summary["count"],
+        "review_distribution": review_distribution(summary["ratings"]),
+        "review_dimensions": dimension_averages(summary["dimensions"], DIMENSION_LABELS),
+        "review_sort": sort,
     }
 
 

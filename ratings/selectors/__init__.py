@@ -24,7 +24,10 @@ from .reviews import (  # noqa: F401
     merchant_open_engagements,
     merchant_reviewable_engagements,
     merchant_reviews,
+    provider_review_platforms,
+    provider_review_summary,
     provider_reviews,
+    reviews_attach_engagements,
     verifying_engagement,
 )
 from .pages import (  # noqa: F401

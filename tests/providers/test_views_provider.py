@@ -171,8 +171,9 @@ def test_provider_page_query_count_is_bounded(client, provider, django_assert_ma
         ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day))
         EngagementFactory(provider=provider)
 
-    # provider, 3 prefetches, snapshot, service names, active stores, review count + page, trend, store performance
-    with django_assert_max_num_queries(11):
+    # provider, 3 prefetches, snapshot, service names, active stores, review count + page, trend, store performance,
+    # review platforms and summary (the reviews here have no engagement to load)
+    with django_assert_max_num_queries(13):
         assert detail(client, "xinghai").status_code == 200
 
 
@@ -189,11 +190,14 @@ def test_provider_page_draws_a_12_month_trend_chart_without_javascript(client, p
     html = detail(client, "xinghai").content.decode()
 
     assert "<svg" in html and "<script" not in html
-    assert html.count('class="trend__dot"') == 11  # May 2025 was unrated
-    assert html.count("<polyline") == 2  # the line breaks at the unrated month
+    # Drawn twice, wide and compact (CSS shows one): every count below is two drawings' worth.
+    assert html.count('class="trend__dot"') == 2 * 11  # May 2025 was unrated
+    assert html.count("<polyline") == 2 * 2  # the line breaks at the unrated month
+    assert html.count('<g class="trend__gap" data-period="2025-05">') == 2
     assert "25-01" in html and "25-12" in html and "24-12" not in html
-    assert html.count(">5★</text>") == 5 and html.count(">4★</text>") == 7
-    assert "<th scope=\"row\">2025-05</th><td>未评级</td>" in html
+    assert html.count(">5★</text>") == 2 * 5 and html.count(">4★</text>") == 2 * 7
+    assert "<th scope=\"row\">2025-05</th><td>未评级（无店铺表现数据）</td>" in html
+    assert "2025-05 未评级：当月没有店铺表现数据，不评定星级，折线在此断开。" in html
 
 
 def test_provider_page_aggregates_store_performance_over_three_or_more_stores(client, provider):
@@ -284,8 +288,8 @@ def test_signed_in_provider_page_query_count_is_bounded(client, provider, django
         ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day))
     client.force_login(merchant_of(store))
 
-    # the anonymous 11, plus session, user, reviewable engagements, membership
-    with django_assert_max_num_queries(15):
+    # the anonymous 13, plus session, user, reviewable engagements, membership
+    with django_assert_max_num_queries(17):
         assert detail(client, "xinghai").status_code == 200
 
 
