@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
@@ -66,6 +67,15 @@ def _post_form(request, form, save) -> tuple[bool, int]:
         add_service_errors(form, error)
         return False, 200
     return True, 200
+
+
+def _next_url(request) -> str | None:
+    """A safe same-site `next` (the provider portal's inbox sends one), or None."""
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return url
+    return None
 
 
 def _review_forbidden(request, provider: Provider, *, expired: bool = False) -> HttpResponse:
@@ -133,8 +143,12 @@ def review_reply_view(request, pk):
             messages.success(request, _("回复已发布。公开展示时个人信息已被隐藏。"))
         else:
             messages.success(request, _("回复已发布。"))
+        next_url = _next_url(request)
+        if next_url:
+            return redirect(f"{next_url}#review-{review.pk}")
         return redirect(f"{review.provider.get_absolute_url()}#review-{review.pk}")
-    return render(request, "ratings/review_reply.html", {"form": form, "review": review}, status=status)
+    return render(request, "ratings/review_reply.html", {"form": form, "review": review, "next": _next_url(request)},
+                  status=status)
 
 
 def _appeal_form(review: Review, data=None) -> AppealForm:
@@ -158,8 +172,9 @@ def review_appeal_view(request, pk):
         review=review, author=request.user, **form.cleaned_data))
     if done:
         messages.success(request, _("申诉已提交，平台审核人员处理后，结果会显示在这条评价下。"))
-        return redirect(f"{reverse('ratings:mine')}#review-{review.pk}")
-    return render(request, "ratings/review_appeal.html", {"form": form, "review": review}, status=status)
+        return redirect(f"{_next_url(request) or reverse('ratings:mine')}#review-{review.pk}")
+    return render(request, "ratings/review_appeal.html", {"form": form, "review": review, "next": _next_url(request)},
+                  status=status)
 
 
 MEMBER_REVIEWS_PAGE_SIZE = 20
