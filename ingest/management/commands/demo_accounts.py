@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.services import account_email_set_verified
+from portal.demo import portal_demo_team
 from providers.models import Engagement, Provider
 from ratings.selectors import engagement_reviewed
 
@@ -70,3 +71,6 @@ class Command(BaseCommand):
         self.stdout.write(f"merchant  {emails[merchant]} / {password}  may review: "
                           + ", ".join(f"{e.provider.name} ({e.store.name})" for e in chosen))
         self.stdout.write(f"provider  {emails[staff]} / {password}  answers reviews of {provider.name}")
+        # The demo staff account owns the provider's team: a manager, a member and an open invitation beside it.
+        for line in portal_demo_team(provider=provider, owner=accounts[staff], password=password):
+            self.stdout.write(line)
