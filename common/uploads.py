@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 # Signature → (content type, the extensions a file of that type may carry).
@@ -60,3 +61,24 @@ def evidence_upload_to(instance, filename: str) -> str:
     """A random name under the model's folder: the original name (often personal) is not kept on disk."""
     extension = filename[filename.rfind("."):].lower() if "." in filename else ""
     return f"evidence/{instance._meta.model_name}/{uuid.uuid4().hex}{extension}"
+
+
+EVIDENCE_EXTENSIONS = {content_type: min(extensions) for content_type, extensions in EVIDENCE_TYPES.values()}
+
+
+def evidence_file_response(field_file, *, content_type: str, filename: str):
+    """A stored evidence file with its checked type: images inline, PDFs as a download; never sniffed or cached.
+
+    `filename` is given without extension (the stored type decides it); a missing file is a 404.
+    """
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=not content_type.startswith("image/"),
+        filename=f"{filename}{EVIDENCE_EXTENSIONS.get(content_type, '')}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -32,6 +32,7 @@ urlpatterns = [
     # The split view serves Swagger UI's init script from ?script (a file, not inline), so the CSP needs no exception.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("inquiries.urls")),
+    path("", include("profiles.urls")),
     path("", include("portal.urls")),
     path("", include("providers.urls")),
     path("", include("ratings.urls")),

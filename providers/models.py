@@ -90,6 +90,8 @@ class Provider(models.Model):
     # Said by the provider's team (a profile change a grader approves); the directory filters on it and requests
     # for proposals reach only providers that accept new clients.
     accepting_new_clients = models.BooleanField(_("接受新客户"), default=True, db_index=True)
+    # The cities the team serves clients in (Chinese names from providers.cities), said by the team like the above.
+    cities_served = models.JSONField(_("服务城市"), default=list, blank=True)
     verified = models.BooleanField(_("已核验"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     # Set by the reinstate service: failing periods before this month no longer count toward delisting.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from profiles.selectors import credential_badges_by_provider, provider_showcase
 from ratings.selectors import (
     merchant_reviewable_engagements,
     policy_active,
@@ -166,8 +167,10 @@ def provider_cards(providers: list[Provider], *, cached: bool, words: list[Word]
         providers_load_reference(missing)
         if words:  # a search shows where it matched in the description: one query for the cards it renders
             providers_load_descriptions(missing)
+        badges = credential_badges_by_provider(provider_ids=missing_ids, today=timezone.localdate())
         for provider in missing:
             provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
+            provider.credential_badges = badges.get(provider.pk, [])
         return {
             p.pk: render_to_string("providers/_provider_card.html", {"provider": p, "words": words}) for p in missing
         }
@@ -248,6 +251,7 @@ def _provider_context(request, provider: Provider, is_member: bool) -> dict:
         "trend": trend,
         "performance": provider_store_performance(provider=provider, on=today, months=window),
         **reviews_context,
+        **provider_showcase(provider=provider, today=today),
         "is_member": is_member,
     }
 
@@ -349,8 +353,10 @@ def compare_view(request):
         # Several p= values arrive as p=a&p=b; the shareable address is p=a,b.
         return redirect(f"{reverse('providers:compare')}?{urlencode({'p': canonical})}")
     providers = providers_for_compare(slugs=slugs)
+    badges = credential_badges_by_provider(provider_ids=[p.pk for p in providers], today=timezone.localdate())
     for provider in providers:
         provider.fee_range = fee_range_display(provider.fee_min, provider.fee_max)
+        provider.credential_badges = badges.get(provider.pk, [])
     shown = [p.slug for p in providers]
     unknown = [slug for slug in slugs if slug not in shown]
     return render(request, "providers/provider_compare.html", {
