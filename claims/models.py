@@ -74,7 +74,7 @@ class StoreClaim(EvidenceMixin):
         ]
 
     def __str__(self):
-        return f"{self.platform_id}:{self.external_id} #{self.pk}"
+        return f"{self.store_name} · {self.external_id}"
 
 
 class ProviderClaim(EvidenceMixin):
@@ -103,7 +103,7 @@ class ProviderClaim(EvidenceMixin):
         ]
 
     def __str__(self):
-        return f"{self.provider_id} #{self.pk}"
+        return f"#{self.pk} · {self.credit_code}"
 
 
 class ProviderCreditCode(models.Model):

@@ -61,3 +61,8 @@ def platforms_for_claims() -> QuerySet[Platform]:
 def provider_for_claim(*, slug: str) -> Provider | None:
     """A provider of the directory by its slug (the claim form's field); a delisted one takes no claims."""
     return Provider.objects.filter(slug=(slug or "").strip()).exclude(status=Provider.Status.DELISTED).first()
+
+
+def store_claim_get(*, pk: int) -> StoreClaim | None:
+    """A store claim by id with its platform (the partner API; partners see no claimant data)."""
+    return StoreClaim.objects.select_related("platform").filter(pk=pk).first()

@@ -43,7 +43,8 @@ def _account_check(*, user, kind: str, refusal: str) -> None:
 
 def _evidence_type(evidence) -> str:
     if not evidence:
-        raise ValidationError({"evidence": _("请上传证明材料（PNG、JPEG 或 PDF，最大 5 MB）。")}, code="required")
+        raise ValidationError({"evidence": ValidationError(_("请上传证明材料（PNG、JPEG 或 PDF，最大 5 MB）。"),
+                                                           code="required")})
     try:
         return evidence_content_type(evidence)
     except ValidationError as exc:
@@ -53,7 +54,7 @@ def _evidence_type(evidence) -> str:
 def _reason_required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("请填写驳回理由：认领人会看到它。")}, code="required")
+        raise ValidationError({"reason": ValidationError(_("请填写驳回理由：认领人会看到它。"), code="required")})
     return reason
 
 

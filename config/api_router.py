@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from ingest.api import PerformanceIngestView
+from partners.api.claims import StoreClaimVerifyView
 from partners.api.directory import CategoryListView, PlatformListView, ProviderCompareView, ProviderViewSet, ServiceListView
 from partners.api.leads import LeadViewSet
 from partners.api.policy import PolicyView, TierListView
@@ -24,6 +25,7 @@ urlpatterns = [
     path("categories/", CategoryListView.as_view(), name="category-list"),
     path("services/", ServiceListView.as_view(), name="service-list"),
     path("performance/", PerformanceIngestView.as_view(), name="performance"),
+    path("store-claims/<int:pk>/verify/", StoreClaimVerifyView.as_view(), name="store-claim-verify"),
     # Last: any other path ending in "/" is a JSON 404 (paths without it still get APPEND_SLASH's redirect).
     re_path(r"^(?P<path>(?s:.*)/)$", api_not_found, name="not-found"),
 ]

@@ -11,11 +11,11 @@ from .models import ApiKey, WebhookDelivery, WebhookSubscription
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "scope_list", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    list_filter = ["can_read", "can_ingest", "can_webhooks"]
+    list_filter = ["can_read", "can_ingest", "can_webhooks", "can_claims"]
     search_fields = ["name", "prefix", "note"]
     readonly_fields = ["prefix", "created_by", "created_at", "revoked_at", "last_used_at"]
-    fields = ["name", "can_read", "can_ingest", "can_webhooks", "provider", "can_leads", "expires_at", "note",
-              *readonly_fields]
+    fields = ["name", "can_read", "can_ingest", "can_webhooks", "can_claims", "provider", "can_leads", "expires_at",
+              "note", *readonly_fields]
     autocomplete_fields = ["provider"]
     list_select_related = ["created_by"]
     actions = ["revoke_keys"]

@@ -15,6 +15,8 @@ class Scope(models.TextChoices):
     WEBHOOKS = "webhooks", _("管理 Webhook")
     # A provider's own key: the requests for proposals sent to that provider (/api/v1/leads/, lead webhooks).
     LEADS = "leads", _("读取需求单")
+    # A platform partner verifies merchants' store claims (POST /api/v1/store-claims/{id}/verify/).
+    CLAIMS = "claims", _("核验店铺认领")
 
 
 class ApiKey(models.Model):
@@ -28,6 +30,7 @@ class ApiKey(models.Model):
     can_ingest = models.BooleanField(_("上传表现数据"), default=False)
     can_webhooks = models.BooleanField(_("管理 Webhook"), default=False)
     can_leads = models.BooleanField(_("读取需求单"), default=False)
+    can_claims = models.BooleanField(_("核验店铺认领"), default=False)
     # Set for a provider's own key: the leads scope then reads that provider's requests, and only those.
     provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, null=True, blank=True,
                                  related_name="api_keys", verbose_name=_("所属服务商"))
@@ -53,7 +56,8 @@ class ApiKey(models.Model):
     def scopes(self) -> frozenset[str]:
         flags = {Scope.READ: self.can_read, Scope.INGEST: self.can_ingest, Scope.WEBHOOKS: self.can_webhooks,
                  # Leads only on a provider's own key: a partner's key never reads requests.
-                 Scope.LEADS: self.can_leads and self.provider_id is not None}
+                 Scope.LEADS: self.can_leads and self.provider_id is not None,
+                 Scope.CLAIMS: self.can_claims}
         return frozenset(scope.value for scope, allowed in flags.items() if allowed)
 
     def clean(self):

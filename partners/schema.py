@@ -12,6 +12,7 @@ ERROR_DESCRIPTIONS = {
     401: "Missing, malformed, unknown, revoked or expired API key (`WWW-Authenticate: Api-Key`).",
     403: "The API key lacks the scope this endpoint needs (`code`: `insufficient_scope`).",
     404: "No such object, or it belongs to another API key.",
+    409: "The object's state does not allow this (e.g. a store claim already rejected or withdrawn).",
     422: "The Idempotency-Key was already used with a different body.",
     429: "Rate limit exceeded; retry after `Retry-After` seconds.",
 }
@@ -25,7 +26,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "apiKey", "in": "header", "name": "Authorization",
             "description": "`Authorization: Api-Key <key>`. Keys are issued in the admin, each with the scopes "
-                           "`read`, `ingest` and/or `webhooks`. Reads also work anonymously at a low rate.",
+                           "`read`, `ingest`, `webhooks` and/or `claims`. Reads also work anonymously at a low rate.",
         }
 
 

@@ -67,7 +67,7 @@ def api_key_create(
     api_key = ApiKey(
         name=name, expires_at=expires_at, note=note, can_read=Scope.READ in scopes,
         can_ingest=Scope.INGEST in scopes, can_webhooks=Scope.WEBHOOKS in scopes,
-        can_leads=Scope.LEADS in scopes, provider=provider,
+        can_leads=Scope.LEADS in scopes, provider=provider, can_claims=Scope.CLAIMS in scopes,
     )
     return api_key, api_key_issue(api_key=api_key, created_by=created_by)
 

@@ -50,9 +50,11 @@ def test_schema_is_served_and_valid():
     validate_schema(schema)
     assert schema["openapi"].startswith("3.")
     assert sorted(schema["paths"]) == [
-        "/api/v1/categories/", "/api/v1/compare/", "/api/v1/performance/", "/api/v1/platforms/", "/api/v1/policy/",
+        "/api/v1/categories/", "/api/v1/compare/", "/api/v1/leads/", "/api/v1/leads/{id}/", "/api/v1/performance/",
+        "/api/v1/platforms/", "/api/v1/policy/",
         "/api/v1/providers/", "/api/v1/providers/{slug}/", "/api/v1/providers/{slug}/history/",
-        "/api/v1/providers/{slug}/reviews/", "/api/v1/services/", "/api/v1/tiers/", "/api/v1/webhooks/",
+        "/api/v1/providers/{slug}/reviews/", "/api/v1/services/", "/api/v1/store-claims/{id}/verify/",
+        "/api/v1/tiers/", "/api/v1/webhooks/",
         "/api/v1/webhooks/{id}/", "/api/v1/webhooks/{id}/deliveries/",
     ]
     assert schema["components"]["securitySchemes"]["ApiKeyAuth"] == {
@@ -104,7 +106,7 @@ def wsgi_app():
 def live_schema(db, wsgi_app, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in ("anon", "read", "ingest", "webhooks")},
+        "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in ("anon", "read", "ingest", "webhooks", "claims")},
     }
     return schemathesis.openapi.from_wsgi(SCHEMA_URL, wsgi_app)
 
@@ -118,7 +120,7 @@ def partner_key(db):
         Provider.objects.filter(pk=provider.pk).update(score=Decimal("4.44"), tier=4, rated_period=dt.date(2025, 6, 1))
         ReviewFactory(provider=provider, body="电话 13812345678")
         EngagementFactory(provider=provider)
-    return api_key(scopes=["read", "ingest", "webhooks"])[1]
+    return api_key(scopes=["read", "ingest", "webhooks", "claims"])[1]
 
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -132,7 +134,7 @@ def test_api_honours_its_schema(live_schema, partner_key, mode):
     # The in-process WSGI client does not undo gzip: ask for plain bodies (gzip has its own test).
     headers = {"Authorization": f"Api-Key {partner_key}", "Accept-Encoding": "identity"}
     operations = [result.ok() for result in live_schema.get_all_operations()]
-    assert len(operations) == 17
+    assert len(operations) == 20
 
     for operation in operations:
         @given(case=operation.as_strategy(generation_mode=mode))

@@ -276,6 +276,7 @@ REST_FRAMEWORK = {
         "read": env("API_RATE_READ", default="1200/min"),
         "ingest": env("API_RATE_INGEST", default="30/min"),
         "webhooks": env("API_RATE_WEBHOOKS", default="120/min"),
+        "claims": env("API_RATE_CLAIMS", default="120/min"),
         "leads": env("API_RATE_LEADS", default="120/min"),
     },
     # Client address = REMOTE_ADDR unless this many proxies in front append X-Forwarded-For (else it is spoofable).
