@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("inquiries.urls")),
     path("", include("profiles.urls")),
     path("", include("portal.urls")),
+    path("", include("claims.urls")),
     path("", include("providers.urls")),
     path("", include("ratings.urls")),
 ]
