@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.filters import CityFilter, ProviderFilter, SearchFilter
 from providers.models import Provider
-from providers.selectors import LISTED_STATUSES
+from providers.selectors import LISTED_SANCTIONS, LISTED_STATUSES
 
 from .pagination import Key
 
@@ -53,6 +53,8 @@ class ProviderApiFilter(ProviderFilter):
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(status__in=LISTED_STATUSES)
+        # A hiding conduct sanction keeps a provider off every list, whatever statuses are asked for (detail stays).
+        queryset = queryset.filter(sanction__in=LISTED_SANCTIONS)
         return super().filter_queryset(queryset)
 
     def filter_status(self, queryset, name, value):

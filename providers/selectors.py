@@ -15,6 +15,14 @@ from .models import Category, Engagement, Membership, Platform, Provider, Servic
 from .search.text import name_sort_key
 
 LISTED_STATUSES = (Provider.Status.ACTIVE, Provider.Status.PROBATION)
+# The conduct ledger's sanctions that keep a provider listed (conduct.ledger.UNLISTED takes the others off the
+# directory, search, home page, API lists and suggestions; the page stays reachable by link).
+LISTED_SANCTIONS = (Provider.Sanction.NONE, Provider.Sanction.WARNING)
+
+
+def listed_q(prefix: str = "") -> Q:
+    """The one rule for "listed": a listed status and no sanction that hides the provider."""
+    return Q(**{f"{prefix}status__in": LISTED_STATUSES, f"{prefix}sanction__in": LISTED_SANCTIONS})
 
 # Highest tier first, then composite score (providers/filters.py SORTS["tier"]); no tier and unrated last on every
 # backend (PostgreSQL sorts NULL first in DESC); pk keeps pages stable.
@@ -32,14 +40,14 @@ def _reference_prefetches() -> list[Prefetch]:
 
 
 def provider_list(*, include_delisted: bool = False, with_reference: bool = True) -> QuerySet[Provider]:
-    """Providers for listings, delisted and suspended ones left out by default.
+    """Providers for listings, delisted and suspended ones and those under a hiding sanction left out by default.
 
     Platforms, categories and services are prefetched unless with_reference=False (the directory fetches them
     only for the cards it has to render: see providers_load_reference).
     """
     qs = Provider.objects.prefetch_related(*_reference_prefetches()) if with_reference else Provider.objects.all()
     if not include_delisted:
-        qs = qs.filter(status__in=LISTED_STATUSES)
+        qs = qs.filter(listed_q())
     return qs
 
 
@@ -81,7 +89,7 @@ COMPARE_MAX = 4
 def providers_top_by_tier(*, per_tier: int = 3) -> dict[int, list[Provider]]:
     """The best-scored listed providers of each tier (6★ first), in one query."""
     rows = (
-        Provider.objects.filter(status__in=LISTED_STATUSES, tier__isnull=False, score__isnull=False)
+        Provider.objects.filter(listed_q(), tier__isnull=False, score__isnull=False)
         .annotate(rank=Window(RowNumber(), partition_by=[F("tier")], order_by=[F("score").desc(), F("name").asc()]))
         .filter(rank__lte=per_tier)
         .only("slug", "name", "name_en", "tier", "score", "review_count", "review_average", "status", "at_risk")
@@ -97,7 +105,7 @@ def providers_top_by_platform(*, per_platform: int = 3) -> list[tuple[Platform, 
     """Each platform with its best-scored listed providers, in one query."""
     through = Provider.platforms.through
     rows = (
-        through.objects.filter(provider__status__in=LISTED_STATUSES, provider__score__isnull=False)
+        through.objects.filter(listed_q("provider__"), provider__score__isnull=False)
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("platform_id")],
@@ -167,5 +175,5 @@ class WindowCountPaginator(Paginator):
 
 def provider_cities() -> list[str]:
     """The cities of listed providers, each once, in pinyin order (the directory's city list)."""
-    cities = Provider.objects.filter(status__in=LISTED_STATUSES).values_list("city", flat=True).distinct()
+    cities = Provider.objects.filter(listed_q()).values_list("city", flat=True).distinct()
     return sorted((city for city in cities.order_by() if city), key=name_sort_key)
