@@ -78,10 +78,11 @@ def _next_url(request) -> str | None:
     return None
 
 
-def _review_forbidden(request, provider: Provider, *, expired: bool = False) -> HttpResponse:
-    """403 page of a review the account may not write (no engagement) or no longer edit (expired)."""
+def _review_forbidden(request, provider: Provider, *, expired: bool = False, delisted: bool = False) -> HttpResponse:
+    """403 page of a review the account may not write (no engagement, or the provider is delisted) or no longer
+    edit (expired)."""
     return render(request, "ratings/review_forbidden.html", {
-        "provider": provider, "expired": expired, "contact_email": settings.CONTACT_EMAIL,
+        "provider": provider, "expired": expired, "delisted": delisted, "contact_email": settings.CONTACT_EMAIL,
     }, status=403)
 
 
@@ -91,6 +92,8 @@ def _review_forbidden(request, provider: Provider, *, expired: bool = False) -> 
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_create_view(request, slug):
     provider = get_object_or_404(Provider, slug=slug)
+    if provider.status == Provider.Status.DELISTED:  # a delisted provider's page stays, but takes no new reviews
+        return _review_forbidden(request, provider, delisted=True)
     engagements = merchant_reviewable_engagements(user=request.user, provider=provider, on=timezone.localdate())
     if not engagements.exists():
         return _review_forbidden(request, provider)
