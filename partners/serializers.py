@@ -1,8 +1,33 @@
 """API representations of errors, webhook subscriptions and their delivery log."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from inquiries.selectors import provider_response_stats
+from providers.serializers import ProviderDetailSerializer
+
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
+
+RESPONSE_STATS = inline_serializer("ResponseStats", allow_null=True, fields={
+    "requests": serializers.IntegerField(help_text="Requests counted over the last 90 days (5 at least)."),
+    "answered_on_time_pct": serializers.IntegerField(help_text="Share answered within INQUIRY_RESPONSE_DAYS."),
+    "median_response_hours": serializers.FloatField(allow_null=True, help_text="Median hours to the first answer."),
+})
+
+
+class ProviderRecordSerializer(ProviderDetailSerializer):
+    """One provider's record (GET /providers/{slug}/): the detail plus its public response statistics."""
+
+    response_stats = serializers.SerializerMethodField(
+        help_text="How the provider answers requests for proposals (last 90 days); null below 5 requests.")
+
+    class Meta(ProviderDetailSerializer.Meta):
+        fields = [*ProviderDetailSerializer.Meta.fields, "response_stats"]
+        read_only_fields = fields
+
+    @extend_schema_field(RESPONSE_STATS)
+    def get_response_stats(self, provider):
+        return provider_response_stats(provider=provider)
 
 
 class ErrorItemSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from ..conditional import ETAG_PARAMETERS, ETagMixin
 from ..filters import DEFAULT_PROVIDER_ORDERING, PROVIDER_ORDERINGS, ProviderApiFilter
 from ..models import Scope
 from ..pagination import Key, KeysetPagination
+from ..serializers import ProviderRecordSerializer
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 REVIEW_KEYS = (Key("created_at", descending=True), Key("pk", descending=True))
@@ -25,7 +26,7 @@ REVIEW_KEYS = (Key("created_at", descending=True), Key("pk", descending=True))
 @extend_schema_view(
     list=extend_schema(summary="Providers, filtered and ordered (unrated last), cursor-paginated"),
     retrieve=extend_schema(summary="One provider (delisted ones too) with its latest scores and explanation",
-                           parameters=ETAG_PARAMETERS, responses={200: ProviderDetailSerializer, 304: None}),
+                           parameters=ETAG_PARAMETERS, responses={200: ProviderRecordSerializer, 304: None}),
     history=extend_schema(summary="The provider's monthly snapshots, newest first", parameters=ETAG_PARAMETERS,
                           responses={200: SnapshotHistorySerializer(many=True), 304: None}),
     reviews=extend_schema(summary="Published reviews, newest first, personal data masked",
@@ -45,7 +46,9 @@ class ProviderViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
         return api_selectors.provider_api_queryset(detail=self.action != "list")
 
     def get_serializer_class(self):
-        return ProviderSerializer if self.action == "list" else ProviderDetailSerializer
+        if self.action == "list":
+            return ProviderSerializer
+        return ProviderRecordSerializer if self.action == "retrieve" else ProviderDetailSerializer
 
     def filter_queryset(self, queryset):
         # The listing filters (and their default status) must not hide a delisted provider's own record.

@@ -1,5 +1,5 @@
 """A provider's own leads: the requests for proposals sent to it (scope `leads`, provider-owned keys only)."""
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
@@ -12,23 +12,36 @@ from ..pagination import Key, KeysetPagination
 
 NEWEST_FIRST = (Key("invited_at", descending=True), Key("pk", descending=True))
 
-LEAD_FIELDS = {
-    "lead": serializers.IntegerField(), "request": serializers.IntegerField(), "provider": serializers.CharField(),
-    "status": serializers.CharField(), "invited_at": serializers.DateTimeField(),
-    "responded_at": serializers.DateTimeField(allow_null=True), "platform": serializers.CharField(),
-    "category": serializers.CharField(), "services": serializers.ListField(child=serializers.CharField()),
-    "budget_min": serializers.IntegerField(), "budget_max": serializers.IntegerField(),
-    "start_month": serializers.CharField(), "term_months": serializers.IntegerField(),
-    "description": serializers.CharField(),
-    "engagement": inline_serializer("LeadEngagement", fields={
-        "id": serializers.IntegerField(), "start_date": serializers.DateField()}, allow_null=True),
-}
+
+class LeadEngagementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start_date = serializers.DateField()
+
+
+class LeadSerializer(serializers.Serializer):
+    """The schema of inquiries.selectors.lead_data: a request's needs, never the merchant."""
+
+    lead = serializers.IntegerField()
+    request = serializers.IntegerField()
+    provider = serializers.CharField()
+    status = serializers.CharField()
+    invited_at = serializers.DateTimeField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+    platform = serializers.CharField()
+    category = serializers.CharField()
+    services = serializers.ListField(child=serializers.CharField())
+    budget_min = serializers.IntegerField()
+    budget_max = serializers.IntegerField()
+    start_month = serializers.CharField()
+    term_months = serializers.IntegerField()
+    description = serializers.CharField()
+    engagement = LeadEngagementSerializer(allow_null=True)
 
 
 @extend_schema_view(
     list=extend_schema(summary="This provider's leads (requests for proposals), newest first",
-                       responses=inline_serializer("Lead", fields=LEAD_FIELDS, many=True)),
-    retrieve=extend_schema(summary="One lead", responses=inline_serializer("Lead", fields=LEAD_FIELDS)),
+                       responses=LeadSerializer(many=True)),
+    retrieve=extend_schema(summary="One lead", responses=LeadSerializer),
 )
 class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Requests sent to the key's own provider; another provider's leads are 404. Never the merchant's identity."""
