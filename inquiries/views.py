@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import verified_account_required
-from providers.access import provider_membership
+from providers.access import provider_membership, role_at_least, user_memberships
+from providers.models import Membership
 from ratings.forms import add_service_errors
 from . import notifications, services
 from .forms import DeclineForm, MessageForm, ProposalForm, RequestForm
@@ -147,6 +148,13 @@ def merchant_message_view(request, pk: int, bid_pk: int):
 
 # The provider's side, under /portal/<slug>/requests/: every page checks the membership first.
 
+def _portal_frame(request, membership) -> dict:
+    """What the portal's frame (templates/portal/base.html) shows: the team, the switcher, the sections."""
+    return {"provider": membership.provider, "membership": membership, "section": "requests",
+            "memberships": user_memberships(user=request.user),
+            "can_see_team": role_at_least(membership.role, Membership.Role.MANAGER)}
+
+
 @login_required
 @require_safe
 def inbox_view(request, slug: str):
@@ -157,8 +165,7 @@ def inbox_view(request, slug: str):
         bids = bids.filter(status=status)
     page = Paginator(bids, 20).get_page(request.GET.get("page"))
     return render(request, "inquiries/inbox.html", {
-        "provider": membership.provider, "membership": membership, "page_obj": page, "status": status,
-        "statuses": BidStatus.choices,
+        **_portal_frame(request, membership), "page_obj": page, "status": status, "statuses": BidStatus.choices,
     })
 
 
@@ -191,7 +198,7 @@ def bid_detail_view(request, slug: str, bid_pk: int):
         "request__platform", "request__category", "request__store", "request__merchant", "engagement").get(pk=bid.pk)
     proposal = getattr(bid, "proposal", None)
     return render(request, "inquiries/bid_detail.html", {
-        "provider": membership.provider, "membership": membership, "bid": bid, "inquiry": bid.request,
+        **_portal_frame(request, membership), "bid": bid, "inquiry": bid.request,
         "proposal": proposal, "contacts": contacts_visible(bid), "thread": _thread(bid),
         "proposal_form": proposal_form, "decline_form": DeclineForm(), "message_form": MessageForm(),
         "can_propose": bid.status == BidStatus.INVITED,
