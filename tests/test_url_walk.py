@@ -12,6 +12,8 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
+from accounts.models import Account
+from claims.services import store_claim_submit
 from partners.services import webhook_subscription_create
 from ratings.models import Review
 from tests.factories import (
@@ -22,6 +24,7 @@ from tests.factories import (
     UserFactory,
     api_key,
     merchant_of,
+    provider_staff,
     reset_anonymous_throttle,
 )
 
@@ -69,14 +72,30 @@ def dataset(django_db_setup, db):
         ReviewFactory(provider=provider, store=secret_store, author=victim, status=status, body=text, title=text,
                       created_at=dt.date(2025, 6, day))
 
+    # Claims: the merchant's own (its evidence is theirs to open) and the victim's, whose store id must not leak.
+    Account.objects.create(user=merchant, kind=Account.Kind.MERCHANT)
+    own_claim = store_claim_submit(user=merchant, platform=own_store.platform, external_id="WALKCLAIM1",
+                                   store_name="我认领的店", evidence=_walk_png())
+    Account.objects.create(user=victim, kind=Account.Kind.MERCHANT)
+    store_claim_submit(user=victim, platform=own_store.platform, external_id="SECRETCLAIM992",
+                       store_name="别人认领的店", evidence=_walk_png())
+
     key, raw_key = api_key(scopes=("read", "ingest", "webhooks"))
     with override_settings(PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True):
         subscription = webhook_subscription_create(api_key=key, url="https://hooks.example.com/x", events=["provider.tier_changed"])
     return {
-        "provider": provider, "merchant": merchant, "own_review": own_review, "subscription": subscription,
-        "secrets": [secret_store.external_id, victim.email, PHONE, key.prefix, raw_key, raw_key.split(".")[-1],
+        "provider": provider, "merchant": merchant, "own_review": own_review, "own_claim": own_claim,
+        "subscription": subscription,
+        "outsider": provider_staff(ProviderFactory(slug="walk-other"), username="walk-outsider", role="owner"),
+        "secrets": ["SECRETCLAIM992", "别人认领的店", secret_store.external_id, victim.email, PHONE, key.prefix, raw_key, raw_key.split(".")[-1],
                     subscription.secret, *SECRET_TEXTS.values()],
     }
+
+
+def _walk_png():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("shot.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
 
 
 def _fill_regex(regex: str, values) -> str | None:
@@ -114,6 +133,8 @@ def walk(data) -> tuple[list[Walked], list[str]]:
             return body.split("|")[0]
         if name == "slug":
             return data["provider"].slug
+        if name == "pk" and "claims/" in route:
+            return str(data["own_claim"].pk)
         if name == "pk" and "webhooks" in route:
             return str(data["subscription"].pk)
         if name == "pk":
@@ -124,6 +145,8 @@ def walk(data) -> tuple[list[Walked], list[str]]:
             return "reviews"
         if name in ("path", "url"):
             return "no-such-thing/"
+        if name == "token":  # a portal invitation link that opens nothing
+            return "no-such-invitation"
         if name in ("key", "uidb36"):  # allauth's confirmation and reset links: a key that is no good
             return "1"
         return None
@@ -161,7 +184,10 @@ def clients(client, data):
 
     merchant = Client()
     merchant.force_login(data["merchant"])
-    return {"anonymous": client, "merchant": merchant}
+    # Staff of another provider: the walk's provider's portal pages must refuse them and show nothing of it.
+    outsider = Client()
+    outsider.force_login(data["outsider"])
+    return {"anonymous": client, "merchant": merchant, "other provider's staff": outsider}
 
 
 def get(client, url):
@@ -183,17 +209,22 @@ def test_the_walk_reaches_every_pattern_it_can_fill(dataset):
         # Each filled URL must resolve to a pattern (not necessarily the same one: the API catch-all is last).
         resolve(item.url.split("?")[0])
     names = {item.name for item in found}
-    assert {"providers:list", "providers:detail", "ratings:edit", "api:provider-detail", "admin:index"} <= names
+    assert {"providers:list", "providers:detail", "ratings:edit", "api:provider-detail", "admin:index",
+            "claims:mine", "claims:store-claim-new", "claims:store-claim-evidence", "claims:provider-claims",
+            "claims:provider-claim-new", "portal:index", "portal:rating", "portal:reviews", "portal:team",
+            "portal:invitation"} <= names
 
 
-@pytest.mark.parametrize("who", ["anonymous", "merchant"])
+@pytest.mark.parametrize("who", ["anonymous", "merchant", "other provider's staff"])
 def test_no_page_errors_leaks_or_opens_the_admin(client, dataset, who):
     found, _ = walk(dataset)
     http = clients(client, dataset)[who]
     problems = []
     for item in found:
         response = get(http, item.url)
-        body = response.content.decode("utf-8", "replace")
+        # Evidence files stream (FileResponse): read them too, they must not be anyone else's.
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode("utf-8", "replace")
         if response.status_code >= 500:
             problems.append(f"{item.url} ({item.route}) -> {response.status_code}")
             continue
@@ -203,6 +234,18 @@ def test_no_page_errors_leaks_or_opens_the_admin(client, dataset, who):
             if response.status_code == 302:
                 assert "/admin/login/" in response["Location"], response["Location"]
     assert not problems, problems
+
+
+def test_portal_pages_of_the_provider_refuse_everyone_outside_its_team(client, dataset):
+    found, _ = walk(dataset)
+    portal = [item for item in found if item.name.startswith("portal:") and dataset["provider"].slug in item.url]
+    assert {item.name for item in portal} >= {"portal:rating", "portal:reviews", "portal:team", "portal:invite"}
+    for who, http in clients(client, dataset).items():
+        for item in portal:
+            status = get(http, item.url).status_code
+            # Signed out: sent to sign in; signed in but outside the team: not found (POST-only pages: 405 to GET).
+            expected = {302} if who == "anonymous" else {404, 405}
+            assert status in expected, f"{who} GET {item.url} -> {status}"
 
 
 @pytest.mark.parametrize("who", ["anonymous", "merchant"])
