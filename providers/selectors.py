@@ -102,14 +102,18 @@ def providers_top_by_tier(*, per_tier: int = 3) -> dict[int, list[Provider]]:
 
 
 def providers_top_by_platform(*, per_platform: int = 3) -> list[tuple[Platform, list[Provider]]]:
-    """Each platform with its best-scored listed providers, in one query."""
+    """Each platform with its first rated listed providers in the directory's own order (DIRECTORY_ORDERING: tier
+    first, then composite), so an untiered provider never ranks above a tiered one; in one query."""
     through = Provider.platforms.through
     rows = (
         through.objects.filter(listed_q("provider__"), provider__score__isnull=False)
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("platform_id")],
-                order_by=[F("provider__score").desc(), F("provider__name").asc()],
+                order_by=[
+                    F("provider__tier").desc(nulls_last=True), F("provider__score").desc(),
+                    F("provider__name").asc(), F("provider_id").asc(),
+                ],
             )
         )
         .filter(rank__lte=per_platform)

@@ -212,14 +212,14 @@ def test_review_summary_counts_scored_reviews_on_card_and_page(client):
     ProviderFactory(slug="p", tier=4, score=D("4.40"), review_average=D("4.80"), review_count=23)
 
     card = client.get(reverse("providers:list")).content.decode().split('id="provider-p"', 1)[1]
-    assert "4.8 · 23 条计分评价</span>" in card
+    assert "均分 4.8 · 23 条计分评价</span></span>" in card
     page = detail(client, "p")
-    assert "4.8 · 23 条计分评价</p>" in page
-    assert "4.8 · 23 scored reviews</p>" in detail(english(client), "p")
+    assert "均分 4.8 · 23 条计分评价</span></p>" in page
+    assert "Average 4.8 · 23 scored reviews</span></p>" in detail(english(client), "p")
 
 
 @pytest.mark.django_db
 def test_review_summary_singular_in_english(client):
     ProviderFactory(slug="p", tier=3, score=D("3.60"), review_average=D("5.00"), review_count=1)
 
-    assert "5.0 · 1 scored review</p>" in detail(english(client), "p")
+    assert "Average 5.0 · 1 scored review</span></p>" in detail(english(client), "p")

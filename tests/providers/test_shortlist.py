@@ -216,9 +216,10 @@ def test_directory_with_a_tray_query_count_is_fixed(client, many, django_assert_
         add(client, slug)
     client.get(reverse("ratings:tiers"))  # shows (and so clears) the "added" messages
 
-    # the page with its match count, the city list, the cards' 3 prefetches, the filter form's 3 choice lists;
-    # the tray adds two: the session and the shortlisted names (the header's count reads the same session)
-    with django_assert_num_queries(10):
+    # the page with its match count, the city list, the cards' 3 prefetches and their platform credentials, the
+    # filter form's 3 choice lists; the tray adds two: the session and the shortlisted names (the header's count
+    # reads the same session)
+    with django_assert_num_queries(11):
         assert client.get(LIST_URL, {"page": "2"}).status_code == 200
 
 
@@ -238,8 +239,8 @@ def test_compare_of_the_shortlist_query_count_is_fixed(many, django_assert_max_n
     for slug in ("p00", "p01", "p02", "p03"):
         add(client, slug)
 
-    # session, user, providers, 3 prefetches, snapshots, service names
-    with django_assert_max_num_queries(8):
+    # session, user, providers, 3 prefetches, snapshots, platform credentials, service names
+    with django_assert_max_num_queries(9):
         assert client.get(f"{COMPARE_URL}?p=p00%2Cp01%2Cp02%2Cp03").status_code == 200
 
 
