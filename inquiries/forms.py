@@ -48,6 +48,8 @@ class RequestForm(forms.Form):
         self.fields["store"].label_from_instance = lambda s: f"{s.name}（{s.platform.name}）"
         slugs = self.data.getlist("providers") if self.is_bound else list(invited_slugs)
         self.fields["providers"].queryset = provider_list(with_reference=False).filter(slug__in=slugs[:5])
+        # Invited from a provider page or the compare page: those providers come ticked.
+        self.fields["providers"].initial = slugs[:5]
 
     def clean(self):
         cleaned = super().clean()

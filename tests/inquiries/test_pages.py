@@ -123,3 +123,16 @@ def test_request_and_inbox_pages_run_a_fixed_number_of_queries(client, deal, dja
     client.force_login(deal["five_member"])
     with django_assert_max_num_queries(10):
         client.get(reverse("inquiries:inbox", args=["five"]))
+
+
+def test_the_compare_page_and_provider_page_lead_to_a_request_for_those_providers(client, deal):
+    from django.utils.html import escape
+
+    client.force_login(deal["merchant"])
+    compare = client.get(reverse("providers:compare"), {"p": "five,six"}).content.decode()
+    assert escape(f"{reverse('inquiries:create')}?provider=five&provider=six") in compare
+    page = client.get(reverse("providers:detail", args=["five"])).content.decode()
+    assert f"{reverse('inquiries:create')}?provider=five" in page
+    form = client.get(reverse("inquiries:create"), {"provider": ["five", "six"]}).context["form"]
+    assert [p.slug for p in form.fields["providers"].queryset.order_by("slug")] == ["five", "six"]
+    assert form["providers"].value() == ["five", "six"]
