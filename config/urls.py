@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("portal.urls")),
     path("", include("claims.urls")),
+    path("", include("conduct.urls")),
     path("", include("providers.urls")),
     path("", include("ratings.urls")),
 ]

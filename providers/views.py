@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from profiles.selectors import credential_badges_by_provider, provider_showcase
+from conduct.selectors import provider_conduct_summary
 from ratings.selectors import (
     merchant_reviewable_engagements,
     policy_active,
@@ -253,6 +254,7 @@ def _provider_context(request, provider: Provider, is_member: bool) -> dict:
         **reviews_context,
         **provider_showcase(provider=provider, today=today),
         "is_member": is_member,
+        "conduct": provider_conduct_summary(provider=provider, on=today),
     }
 
 
