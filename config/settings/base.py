@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "config.middleware.RejectNulQueryMiddleware",
     # SQLite's write lock held past the busy timeout: 503 with Retry-After instead of a 500.
     "config.middleware.DatabaseLockedMiddleware",
-    # Compresses /api/ responses only (BREACH: pages with CSRF tokens and cookies stay uncompressed).
+    # Compresses /api/ responses and anonymous pages (BREACH: signed-in pages stay uncompressed; see the class).
     "partners.middleware.ApiGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

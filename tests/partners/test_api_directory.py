@@ -13,6 +13,7 @@ from tests.factories import (
     ProviderFactory,
     ReviewFactory,
     ScoreSnapshotFactory,
+    UserFactory,
     api_client,
 )
 
@@ -210,7 +211,7 @@ def test_detail_and_history_answer_304_to_a_matching_etag():
     assert changed.status_code == 200
 
 
-def test_api_responses_are_gzipped_when_asked_and_pages_are_not():
+def test_api_responses_and_anonymous_pages_are_gzipped_when_asked_signed_in_pages_are_not():
     for n in range(5):
         rated(slug=f"p{n}", score="4.00", tier=4)
     client = api_client()
@@ -222,7 +223,12 @@ def test_api_responses_are_gzipped_when_asked_and_pages_are_not():
         "p0", "p1", "p2", "p3", "p4"]
     page = client.get(reverse("providers:list"), HTTP_ACCEPT_ENCODING="gzip")
     assert page.status_code == 200
-    assert page.get("Content-Encoding") is None
+    assert page["Content-Encoding"] == "gzip"
+    assert "p0" in gzip.decompress(page.content).decode()
+    client.force_login(UserFactory())
+    page = client.get(reverse("providers:list"), HTTP_ACCEPT_ENCODING="gzip")
+    assert page.status_code == 200
+    assert page.get("Content-Encoding") is None  # BREACH: see partners/middleware.py
 
 
 def test_history_lists_snapshots_newest_first():
