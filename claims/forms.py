@@ -6,7 +6,7 @@ from providers.presenters import localized
 
 from .selectors import platforms_for_claims, provider_for_claim
 
-EVIDENCE_HELP = _("PNG、JPEG 或 PDF，最大 5 MB；仅核验人员可见。")
+EVIDENCE_HELP = _("PNG、JPEG 或 PDF，最大 5 MB；只有您本人和核验人员能看到。")
 
 
 class PlatformChoiceField(forms.ModelChoiceField):

@@ -6,6 +6,7 @@ served only by claims.views.evidence views. Status moves live in claims/states.p
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.uploads import evidence_upload_to, private_storage
@@ -171,4 +172,4 @@ class ClaimEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} · {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
