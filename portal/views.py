@@ -68,17 +68,30 @@ def rating_view(request, slug):
     provider = membership.provider
     history = selectors.rating_history(provider=provider)
     snapshot = history[0] if history else None
-    explanation = (
-        explanation_display(snapshot.explanation, service_names=service_names_by_code()) if snapshot else {}
-    )
+    names = service_names_by_code()
+    explanation = explanation_display(snapshot.explanation, service_names=names) if snapshot else {}
     return render(request, "portal/rating.html", {
         **_portal_context(request, membership, "rating"),
         "snapshot": snapshot,
-        "gate_rows": gate_table(snapshot.explanation) if snapshot else [],
+        "gate_rows": gate_table(_services_named(snapshot.explanation, names)) if snapshot else [],
         "next_tier": explanation.get("next_tier"),
         "history": history,
         "stores": selectors.rating_store_performance(provider=provider, snapshot=snapshot) if snapshot else [],
     })
+
+
+def _services_named(explanation: dict, names: dict[str, str]) -> dict:
+    """A copy of a snapshot explanation whose services checks carry names, not codes (gate_table shows them)."""
+    gates = []
+    for gate in explanation.get("gates", []):
+        checks = [
+            {**check, "value": [names.get(code, code) for code in check["value"]],
+             "threshold": [names.get(code, code) for code in check["threshold"]]}
+            if check.get("name") == "services" else check
+            for check in gate.get("checks", [])
+        ]
+        gates.append({**gate, "checks": checks})
+    return {**explanation, "gates": gates}
 
 
 @login_required
