@@ -121,6 +121,12 @@ class Violation(models.Model):
     def __str__(self):
         return f"{self.provider_id} {self.reference} ({self.type}, {self.points})"
 
+    @property
+    def appeal_label(self) -> str:
+        """The label of the appeal status annotated by conduct.selectors.violations_recent ("" without appeal)."""
+        status = getattr(self, "appeal_status", None)
+        return str(Appeal.Status(status).label) if status else ""
+
 
 class Reinstatement(models.Model):
     """A grader lifting a delisting, with a reason (no earlier than 1 January after the year it was reached)."""

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 
 from common.chunking import MAX_PARAMS_PER_QUERY, chunks
 from providers.models import Provider
@@ -88,7 +88,8 @@ def violations_recent(*, provider: Provider, on: dt.date) -> list[Violation]:
         Violation.objects.filter(provider=provider, status=Violation.Status.UPHELD, decided_on__gt=since,
                                  decided_on__lte=on)
         .only("pk", "provider_id", "type", "decided_on", "points", "reference", "status")
-        .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.only("pk", "violation_id", "status")))
+        # One appeal per violation (a constraint), so its status rides along in the same query.
+        .annotate(appeal_status=Subquery(Appeal.objects.filter(violation=OuterRef("pk")).values("status")[:1]))
         .order_by("-decided_on", "-pk")
     )
 
@@ -101,8 +102,7 @@ def _one_year_before(day: dt.date) -> dt.date:
 
 
 def provider_conduct_summary(*, provider: Provider, on: dt.date) -> ConductSummary:
-    """The page's conduct box from the denormalized sanction and points plus one query for the violations
-    (two with their appeals)."""
+    """The page's conduct box from the denormalized sanction and points plus one query for the violations."""
     return ConductSummary(
         sanction=provider.sanction, sanction_label=Provider.Sanction(provider.sanction).label,
         points=provider.sanction_points, violations=violations_recent(provider=provider, on=on),

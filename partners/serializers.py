@@ -1,8 +1,10 @@
 """API representations of errors, webhook subscriptions and their delivery log."""
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from conduct.selectors import provider_conduct_summary
 from inquiries.selectors import provider_response_stats
 from providers.serializers import ProviderDetailSerializer
 
@@ -14,6 +16,18 @@ RESPONSE_STATS = inline_serializer("ResponseStats", allow_null=True, fields={
     "median_response_hours": serializers.FloatField(allow_null=True, help_text="Median hours to the first answer."),
 })
 
+CONDUCT_VIOLATION = inline_serializer("ConductViolation", fields={
+    "type": serializers.CharField(help_text="Violation type code (docs/conduct-policy.md)."),
+    "decided_on": serializers.DateField(help_text="The day it was decided (upheld); points count from it."),
+    "points": serializers.IntegerField(),
+    "appeal": serializers.CharField(allow_null=True, help_text="pending | granted | refused, null without appeal."),
+})
+CONDUCT = inline_serializer("Conduct", fields={
+    "points": serializers.IntegerField(help_text="This year's points (capped at 120; reset on 1 January)."),
+    "sanction": serializers.ChoiceField(choices=["none", "warning", "hidden", "frozen", "delisted", "cleared"]),
+    "violations": CONDUCT_VIOLATION.__class__(many=True, help_text="Upheld violations of the last 12 months."),
+})
+
 
 class ProviderRecordSerializer(ProviderDetailSerializer):
     """One provider's record (GET /providers/{slug}/): the detail plus its public response statistics."""
@@ -21,13 +35,27 @@ class ProviderRecordSerializer(ProviderDetailSerializer):
     response_stats = serializers.SerializerMethodField(
         help_text="How the provider answers requests for proposals (last 90 days); null below 5 requests.")
 
+    conduct = serializers.SerializerMethodField(help_text="The conduct ledger: sanction in force, points, violations.")
+
     class Meta(ProviderDetailSerializer.Meta):
-        fields = [*ProviderDetailSerializer.Meta.fields, "response_stats"]
+        fields = [*ProviderDetailSerializer.Meta.fields, "response_stats", "conduct"]
         read_only_fields = fields
 
     @extend_schema_field(RESPONSE_STATS)
     def get_response_stats(self, provider):
         return provider_response_stats(provider=provider)
+
+    @extend_schema_field(CONDUCT)
+    def get_conduct(self, provider):
+        summary = provider_conduct_summary(provider=provider, on=timezone.localdate())
+        return {
+            "points": summary.points, "sanction": summary.sanction,
+            "violations": [
+                {"type": v.type, "decided_on": v.decided_on, "points": v.points,
+                 "appeal": next((a.status for a in v.appeals.all()), None)}
+                for v in summary.violations
+            ],
+        }
 
 
 class ErrorItemSerializer(serializers.Serializer):

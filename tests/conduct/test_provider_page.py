@@ -31,14 +31,27 @@ def test_a_provider_without_violations_shows_no_box(client):
     assert 'id="conduct"' not in client.get(reverse("providers:detail", kwargs={"slug": "clean"})).content.decode()
 
 
-def test_the_summary_reads_in_two_queries_whatever_the_violations(today, django_assert_num_queries):
+def test_the_summary_reads_in_one_query_whatever_the_violations(today, django_assert_num_queries):
     provider = ProviderFactory()
     for index in range(4):
         violation = Violation.objects.create(provider=provider, type="over_promise", occurred_on=D(2025, 5, 1),
                                              decided_on=D(2025, 5, 1 + index), reference=f"R{index}", points=12,
                                              source="admin")
         Appeal.objects.create(violation=violation, filed_by=UserFactory(), reason="x")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         summary = provider_conduct_summary(provider=provider, on=D(2025, 6, 10))
         assert [v.reference for v in summary.violations] == ["R3", "R2", "R1", "R0"]
-        assert [a.status for v in summary.violations for a in v.appeals.all()] == ["pending"] * 4
+        assert [v.appeal_status for v in summary.violations] == ["pending"] * 4
+
+
+def test_the_api_detail_carries_the_conduct_ledger(today):
+    from tests.factories import api_client
+
+    provider = ProviderFactory(slug="acme")
+    violation = services.violation_record(provider=provider, violation_type="store_access",
+                                          occurred_on=D(2025, 6, 1), decided_on=D(2025, 6, 2), reference="A",
+                                          source="admin")
+    Appeal.objects.create(violation=violation, filed_by=UserFactory(), reason="不成立", status="refused")
+    body = api_client().get(reverse("api:provider-detail", kwargs={"slug": "acme"})).json()
+    assert body["conduct"] == {"points": 24, "sanction": "hidden", "violations": [
+        {"type": "store_access", "decided_on": "2025-06-02", "points": 24, "appeal": "refused"}]}
