@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.services import account_email_set_verified
+from claims.demo import claims_demo
 from portal.demo import portal_demo_team
 from providers.models import Engagement, Provider
 from ratings.selectors import engagement_reviewed
@@ -65,12 +66,16 @@ class Command(BaseCommand):
         chosen += [e for e in candidates if e not in chosen][: stores - len(chosen)]
         if len(chosen) < stores:
             self.stderr.write(f"only {len(chosen)} unreviewed engagements of listed providers to offer")
-        # A reset: stores linked by an earlier run may have been reviewed since.
-        accounts[merchant].stores.set({e.store_id for e in chosen})
+        # A reset: stores linked by an earlier run may have been reviewed since. The stores come through verified
+        # claims (claims.demo), with one pending claim of each kind for the /me/ pages and the admin.
         provider.members.add(accounts[staff])
+        claim_lines = claims_demo(merchant=accounts[merchant], staff=accounts[staff],
+                                  stores=[e.store for e in chosen])
         self.stdout.write(f"merchant  {emails[merchant]} / {password}  may review: "
                           + ", ".join(f"{e.provider.name} ({e.store.name})" for e in chosen))
         self.stdout.write(f"provider  {emails[staff]} / {password}  answers reviews of {provider.name}")
+        for line in claim_lines:
+            self.stdout.write(line)
         # The demo staff account owns the provider's team: a manager, a member and an open invitation beside it.
         for line in portal_demo_team(provider=provider, owner=accounts[staff], password=password):
             self.stdout.write(line)
