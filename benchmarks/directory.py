@@ -36,6 +36,14 @@ REQUESTS = [
     ("search 电商 (zh)", "q=%E7%94%B5%E5%95%86"),
     ("search Commerce (en), by name", "q=Commerce&sort=name"),
     ("all filters, page 3", "tier=4&platform=jd&service=warehousing&min_score=3.5&sort=reviews&page=3"),
+    # The search (issue 16): several words in any field, 1- and 2-character Chinese terms, relevance order.
+    ("search 杭州 美妆 (2 words)", "q=%E6%9D%AD%E5%B7%9E+%E7%BE%8E%E5%A6%86"),
+    ("search 美 (1 character)", "q=%E7%BE%8E"),
+    ("search 运 (1 char, most match)", "q=%E8%BF%90"),
+    ("search 直播 天猫 hang (3 words)", "q=%E7%9B%B4%E6%92%AD+%E5%A4%A9%E7%8C%AB+hang"),
+    ("search 美妆, by score, page 5", "q=%E7%BE%8E%E5%A6%86&sort=score&page=5"),
+    ("2 platforms + 2 services + tier≥4", "platform=tmall&platform=jd&service=operation&service=design&min_tier=4"),
+    ("search 服饰 + 2 categories, by name", "q=%E6%9C%8D%E9%A5%B0&category=apparel&category=beauty&sort=name"),
 ]
 
 

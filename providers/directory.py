@@ -98,9 +98,12 @@ def directory_chips(form, query: QueryDict) -> list[dict]:
         for raw in query.getlist(name):
             if not raw.strip():
                 continue
-            rest = query.copy()
-            rest.setlist(name, [value for value in query.getlist(name) if value != raw])
-            rest.pop("page", None)
+            # The address without this value, and without the empty fields a submitted form sends (q=&city=…).
+            rest = QueryDict(mutable=True)
+            for key, values in query.lists():
+                kept = [v for v in values if v.strip() and not (key == name and v == raw) and key != "page"]
+                if kept:
+                    rest.setlist(key, kept)
             chips.append({
                 "label": CHIP_LABELS[name], "value": _chip_value(form, name, raw.strip()),
                 "url": f"?{rest.urlencode()}" if rest else "?",

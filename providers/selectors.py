@@ -56,6 +56,15 @@ def providers_load_reference(providers: list[Provider]) -> None:
     prefetch_related_objects(providers, *_reference_prefetches())
 
 
+def providers_load_descriptions(providers: list[Provider]) -> None:
+    """Set both descriptions on already fetched providers (one query, any count): the listing leaves them out so
+    that sorting thousands of rows stays in memory."""
+    texts = {pk: (zh, en) for pk, zh, en in Provider.objects.filter(pk__in=[p.pk for p in providers]).values_list(
+        "pk", "description", "description_en")}
+    for provider in providers:
+        provider.description, provider.description_en = texts.get(provider.pk, ("", ""))
+
+
 def provider_get(*, slug: str) -> Provider:
     """One provider by slug, whatever its status (delisted providers keep their page)."""
     return provider_list(include_delisted=True).get(slug=slug)
