@@ -6,6 +6,7 @@ import hmac
 
 from django.db.models import F, Prefetch, QuerySet
 
+from profiles.selectors import credentials_verified_prefetch
 from providers.models import Provider
 from providers.selectors import provider_list
 from ratings.models import DIMENSION_FIELDS, Review, ScoreSnapshot
@@ -52,9 +53,11 @@ def provider_api_queryset(*, detail: bool = False) -> QuerySet[Provider]:
     snapshots = ScoreSnapshot.objects.filter(period=F("provider__rated_period"))
     if not detail:
         snapshots = snapshots.only(*LIST_SNAPSHOT_FIELDS)
-    return provider_list(include_delisted=True).prefetch_related(
+    providers = provider_list(include_delisted=True).prefetch_related(
         Prefetch("snapshots", queryset=snapshots, to_attr="latest_snapshots")
     )
+    # The detail carries the platforms' own grades (profiles), one more query.
+    return providers.prefetch_related(credentials_verified_prefetch()) if detail else providers
 
 
 LIST_SNAPSHOT_FIELDS = (

@@ -58,7 +58,9 @@ def reference_names() -> dict[str, dict[str, str]]:
 def value_display(name: str, value, *, names: dict[str, dict[str, str]]) -> str:
     """A stored value as a grader or the team reads it."""
     if name in RELATIONS:
-        return list_separator().join(names[name].get(code, code) for code in value) or "—"
+        # In the reference data's own order (天猫 before 京东), whatever order the codes were stored in.
+        known = [label for code, label in names[name].items() if code in value]
+        return list_separator().join(known + [code for code in value if code not in names[name]]) or "—"
     if name in MONEY:
         return "—" if value is None else format_cny(Decimal(value))
     if name == "cities_served":

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from providers.models import Engagement, Provider, Store
 from ratings.models import StorePerformance, TierGate
@@ -140,3 +140,13 @@ def provider_showcase(*, provider: Provider, today) -> dict:
         "credential_badges": credential_badges_by_provider(provider_ids=[provider.pk], today=today).get(provider.pk, []),
         "cases": [case_display(case) for case in cases_published(provider=provider)],
     }
+
+
+def credentials_verified_prefetch() -> Prefetch:
+    """Providers' verified credentials as `verified_credentials` (the partner API's detail; one query a page)."""
+    return Prefetch(
+        "credentials",
+        queryset=PlatformCredential.objects.filter(status=PlatformCredential.Status.VERIFIED)
+        .select_related("platform").order_by("-period_end", "pk"),
+        to_attr="verified_credentials",
+    )

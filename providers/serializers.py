@@ -1,5 +1,6 @@
 """API representations of the directory: providers (list, detail, compare) and reference data."""
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -134,16 +135,35 @@ class OptionalUrlField(serializers.URLField):
         return value or None
 
 
+class CredentialSerializer(serializers.Serializer):
+    """A grade the platform itself gave the provider (not this directory's tier), verified by a grader."""
+
+    platform = serializers.CharField(source="platform.code", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="tmall_star, taopaidang, douyin_operation, jd_partner, other.")
+    level = serializers.CharField(read_only=True, help_text="The platform's own words for the grade, e.g. 五星.")
+    period_start = serializers.DateField(read_only=True)
+    period_end = serializers.DateField(read_only=True)
+    expired = serializers.SerializerMethodField(help_text="True once period_end has passed (computed when read).")
+
+    def get_expired(self, credential) -> bool:
+        return credential.period_end < timezone.localdate()
+
+
 class ProviderDetailSerializer(ProviderSerializer):
     """A provider's full record with the latest period's explanation."""
 
     explanation = ExplanationField(read_only=True, allow_null=True)
+    cities_served = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                          help_text="Cities the team serves clients in (Chinese names).")
+    # Prefetched by the partner API's detail queryset (partners.selectors.provider_api_queryset).
+    credentials = CredentialSerializer(source="verified_credentials", many=True, read_only=True,
+                                       help_text="Verified platform credentials, newest period first.")
     website = OptionalUrlField(read_only=True, allow_null=True)
 
     class Meta(ProviderSerializer.Meta):
         fields = [
             *ProviderSerializer.Meta.fields, "size_band", "description", "description_en", "website",
-            "international_brands", "warehouse_area_m2", "explanation",
+            "international_brands", "warehouse_area_m2", "cities_served", "explanation", "credentials",
         ]
         read_only_fields = fields
 

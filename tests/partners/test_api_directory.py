@@ -317,7 +317,8 @@ def _grow(count: int) -> list[Provider]:
 
 @pytest.mark.parametrize(("name", "queries"), [
     # detail +1 for its conduct violations (conduct.selectors.violations_recent, appeals in the same query)
-    ("list", 5), ("detail", 7), ("history", 2), ("reviews", 2), ("compare", 5),
+    # detail and compare +1 for the verified platform credentials (profiles.selectors.credentials_verified_prefetch)
+    ("list", 5), ("detail", 8), ("history", 2), ("reviews", 2), ("compare", 6),
 ])
 def test_query_counts_stay_fixed_as_data_grows(django_assert_num_queries, name, queries):
     client = api_client()

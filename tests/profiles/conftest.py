@@ -28,6 +28,12 @@ def stored_evidence() -> int:
     return count
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Pages rendered fresh (the cache test switches it back on)."""
+    settings.DIRECTORY_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def provider(db):
     return ProviderFactory(slug="xinghai", name="星海电商", description="旧简介", city="杭州",

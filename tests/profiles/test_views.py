@@ -189,3 +189,24 @@ def test_the_merchant_approves_naming_and_another_merchant_cannot(client, named_
     assert client.post(decide, {"decision": "approve"}).status_code == 302
     row.refresh_from_db()
     assert row.naming == Case.Naming.APPROVED
+
+
+# The partner API ----------------------------------------------------------------------------------------------------
+
+def test_the_api_detail_lists_verified_credentials_with_their_expiry(provider, credential, grader, monkeypatch):
+    from django.utils import timezone
+
+    from profiles.services import credential_decide
+    from tests.factories import api_client
+
+    pending = PlatformCredential.objects.create(
+        provider=provider, platform=Platform.objects.get(code="jd"), kind="jd_partner", level="金牌",
+        period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31))
+    credential_decide(credential=credential, action="verify", actor=grader)
+    monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2026, 1, 10))
+
+    body = api_client().get(reverse("api:provider-detail", kwargs={"slug": "xinghai"})).json()
+
+    assert body["credentials"] == [{"platform": "tmall", "kind": "tmall_star", "level": "五星",
+                                    "period_start": "2025-10-01", "period_end": "2025-12-31", "expired": True}]
+    assert pending.status == "pending"
