@@ -98,7 +98,9 @@ def _lifted(year: int, reinstatements: Iterable[dt.date], *, on: dt.date) -> boo
     return any(dt.date(year + 1, 1, 1) <= day <= on for day in reinstatements)
 
 
-def hidden_window(violations: Iterable[Violation], *, year: int, thresholds: Thresholds) -> tuple[dt.date, dt.date] | None:
+def hidden_window(
+    violations: Iterable[Violation], *, year: int, thresholds: Thresholds
+) -> tuple[dt.date, dt.date] | None:
     """The days X … X+29 (never past 31 December) after the year's points reached the hidden threshold on X."""
     start = reached_on(violations, year=year, threshold=thresholds.hidden)
     if start is None:

@@ -22,8 +22,9 @@ from . import ledger, selectors
 from .models import ConductEvent, ConductPolicy, Reinstatement, Violation
 
 
-def _audit(*, provider_id: int, kind: str, actor=None, violation=None, complaint=None, from_value="", to_value="",
-           reason="") -> ConductEvent:
+def event_record(*, provider_id: int, kind: str, actor=None, violation=None, complaint=None, from_value="", to_value="",
+                 reason="") -> ConductEvent:
+    """One audit row of the ledger (who, what, from, to, why); an anonymous or system actor is stored as None."""
     return ConductEvent.objects.create(
         provider_id=provider_id, kind=kind, actor=actor if actor and actor.is_authenticated else None,
         violation=violation, complaint=complaint, from_value=from_value, to_value=to_value, reason=reason,
@@ -102,7 +103,7 @@ def violation_record(*, provider: Provider, violation_type: str, occurred_on: dt
     )
     violation.full_clean()
     violation.save()
-    _audit(provider_id=provider.pk, kind=ConductEvent.Kind.VIOLATION_RECORDED, actor=actor, violation=violation,
+    event_record(provider_id=provider.pk, kind=ConductEvent.Kind.VIOLATION_RECORDED, actor=actor, violation=violation,
            complaint=complaint, to_value=f"{violation.type}:{violation.points}", reason=note)
     sanctions_apply(provider_ids=[provider.pk], actor=actor)
     return violation
@@ -118,7 +119,7 @@ def violation_withdraw(*, violation: Violation, actor=None, reason: str) -> Viol
         raise ValidationError(_("该违规记录已撤销。"))
     violation.status = Violation.Status.WITHDRAWN
     violation.save(update_fields=["status", "updated_at"])
-    _audit(provider_id=violation.provider_id, kind=ConductEvent.Kind.VIOLATION_WITHDRAWN, actor=actor,
+    event_record(provider_id=violation.provider_id, kind=ConductEvent.Kind.VIOLATION_WITHDRAWN, actor=actor,
            violation=violation, from_value=Violation.Status.UPHELD, to_value=Violation.Status.WITHDRAWN,
            reason=reason)
     sanctions_apply(provider_ids=[violation.provider_id], actor=actor)
@@ -158,7 +159,7 @@ def violations_upsert(*, rows: list[dict], source: str, actor=None, dry_run: boo
             violation = Violation.objects.create(
                 provider_id=row["provider_id"], reference=row["reference"], source=source,
                 points=policy.points_for(row["type"]), **{name: row[name] for name in fields})
-            _audit(provider_id=violation.provider_id, kind=ConductEvent.Kind.VIOLATION_RECORDED, actor=actor,
+            event_record(provider_id=violation.provider_id, kind=ConductEvent.Kind.VIOLATION_RECORDED, actor=actor,
                    violation=violation, to_value=f"{violation.type}:{violation.points}:{violation.status}")
             created += 1
         else:
@@ -174,7 +175,7 @@ def violations_upsert(*, rows: list[dict], source: str, actor=None, dry_run: boo
             kind = (ConductEvent.Kind.VIOLATION_WITHDRAWN
                     if row["status"] == Violation.Status.WITHDRAWN != before["status"]
                     else ConductEvent.Kind.VIOLATION_CHANGED)
-            _audit(provider_id=violation.provider_id, kind=kind, actor=actor, violation=violation,
+            event_record(provider_id=violation.provider_id, kind=kind, actor=actor, violation=violation,
                    from_value=f"{before['type']}:{before['status']}", to_value=f"{row['type']}:{row['status']}",
                    reason=_("数据导入"))
             updated += 1
@@ -207,7 +208,7 @@ def reinstatement_record(*, provider: Provider, reason: str, actor, on: dt.date 
     except ledger.ReinstatementRefused as refused:
         raise ValidationError(str(REFUSAL_MESSAGES[refused.code]), code=refused.code) from None
     reinstatement = Reinstatement.objects.create(provider=provider, on=on, reason=reason, granted_by=actor)
-    _audit(provider_id=provider.pk, kind=ConductEvent.Kind.REINSTATED, actor=actor, from_value=ledger.DELISTED,
+    event_record(provider_id=provider.pk, kind=ConductEvent.Kind.REINSTATED, actor=actor, from_value=ledger.DELISTED,
            reason=reason)
     sanctions_apply(on=on, provider_ids=[provider.pk], actor=actor, reason=reason)
     return reinstatement

@@ -382,6 +382,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conduct.tasks.sanctions_apply_task",
         "schedule": crontab(hour=0, minute=5),
     },
+    "conduct-complaints-unanswered": {
+        "task": "conduct.tasks.complaints_mark_unanswered_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "inquiries-review-invitations": {
         "task": "inquiries.tasks.review_invitations_task",
         "schedule": crontab(hour=10, minute=0),
