@@ -263,3 +263,18 @@ def test_provider_claim_withdraw_from_both_sides(client):
     assert signed_in(client, owner).post(url).status_code == 302
     claim.refresh_from_db()
     assert claim.status == "withdrawn"
+
+
+def test_the_pages_speak_english_too(client):
+    from django.utils import translation
+
+    signed_in(client, merchant())
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        mine = client.get(reverse("claims:mine")).content.decode()
+        form = client.post(reverse("claims:store-claim-new"), {
+            "platform": "tmall", "external_id": "TM-1", "store_name": "店", "evidence": png("x.pdf"),
+        }).content.decode()
+    assert "My stores" in mine and "Verified stores" in mine and "Claim a store" in mine
+    assert "File claim" in form
+    assert "The file extension &quot;.pdf&quot; does not match its content (image/png)." in form
