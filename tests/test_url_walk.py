@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from claims.services import store_claim_submit
+from inquiries.services import request_create as inquiry_request_create
 from partners.services import webhook_subscription_create
 from ratings.models import Review
 from tests.factories import (
@@ -23,7 +24,9 @@ from tests.factories import (
     StoreFactory,
     UserFactory,
     api_key,
+    category,
     merchant_of,
+    platform,
     provider_staff,
     reset_anonymous_throttle,
 )
@@ -80,14 +83,26 @@ def dataset(django_db_setup, db):
     store_claim_submit(user=victim, platform=own_store.platform, external_id="SECRETCLAIM992",
                        store_name="别人认领的店", evidence=_walk_png())
 
+    # Requests for proposals: the merchant's own to the walked provider, and the victim's, which must not leak.
+    walked = ProviderFactory(slug="walk-provider-2", platforms=["tmall"], categories=["beauty"])
+    own_request = inquiry_request_create(
+        merchant=merchant, platform=platform("tmall"), category=category("beauty"), new_store_name="我的新店",
+        services=[], budget_min=1000, budget_max=90000, start_month=dt.date(2027, 1, 1), term_months=6,
+        description="我的需求", provider_ids=[walked.pk])
+    inquiry_request_create(
+        merchant=victim, platform=platform("tmall"), category=category("beauty"), new_store_name="SECRETSHOP994",
+        services=[], budget_min=1000, budget_max=90000, start_month=dt.date(2027, 1, 1), term_months=6,
+        description="SECRETINQUIRY993", provider_ids=[walked.pk])
+
     key, raw_key = api_key(scopes=("read", "ingest", "webhooks"))
     with override_settings(PARTNERS_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True):
         subscription = webhook_subscription_create(api_key=key, url="https://hooks.example.com/x", events=["provider.tier_changed"])
     return {
         "provider": provider, "merchant": merchant, "own_review": own_review, "own_claim": own_claim,
+        "own_request": own_request, "own_bid": own_request.bids.get(),
         "subscription": subscription,
         "outsider": provider_staff(ProviderFactory(slug="walk-other"), username="walk-outsider", role="owner"),
-        "secrets": ["SECRETCLAIM992", "别人认领的店", secret_store.external_id, victim.email, PHONE, key.prefix, raw_key, raw_key.split(".")[-1],
+        "secrets": ["SECRETINQUIRY993", "SECRETSHOP994", "SECRETCLAIM992", "别人认领的店", secret_store.external_id, victim.email, PHONE, key.prefix, raw_key, raw_key.split(".")[-1],
                     subscription.secret, *SECRET_TEXTS.values()],
     }
 
@@ -133,6 +148,10 @@ def walk(data) -> tuple[list[Walked], list[str]]:
             return body.split("|")[0]
         if name == "slug":
             return data["provider"].slug
+        if name == "pk" and route.startswith("requests/"):
+            return str(data["own_request"].pk)
+        if name == "bid_pk":
+            return str(data["own_bid"].pk)
         if name == "pk" and "claims/" in route:
             return str(data["own_claim"].pk)
         if name == "pk" and "webhooks" in route:
@@ -212,7 +231,8 @@ def test_the_walk_reaches_every_pattern_it_can_fill(dataset):
     assert {"providers:list", "providers:detail", "ratings:edit", "api:provider-detail", "admin:index",
             "claims:mine", "claims:store-claim-new", "claims:store-claim-evidence", "claims:provider-claims",
             "claims:provider-claim-new", "portal:index", "portal:rating", "portal:reviews", "portal:team",
-            "portal:invitation"} <= names
+            "portal:invitation", "profiles:profile", "profiles:credentials", "profiles:cases",
+            "profiles:merchant-cases", "profiles:evidence"} <= names
 
 
 @pytest.mark.parametrize("who", ["anonymous", "merchant", "other provider's staff"])
@@ -238,8 +258,10 @@ def test_no_page_errors_leaks_or_opens_the_admin(client, dataset, who):
 
 def test_portal_pages_of_the_provider_refuse_everyone_outside_its_team(client, dataset):
     found, _ = walk(dataset)
-    portal = [item for item in found if item.name.startswith("portal:") and dataset["provider"].slug in item.url]
-    assert {item.name for item in portal} >= {"portal:rating", "portal:reviews", "portal:team", "portal:invite"}
+    portal = [item for item in found if item.url.startswith(f"/portal/{dataset['provider'].slug}/")]
+    assert {item.name for item in portal} >= {"portal:rating", "portal:reviews", "portal:team", "portal:invite",
+                                              "profiles:profile", "profiles:credentials", "profiles:cases",
+                                              "inquiries:inbox", "inquiries:bid", "inquiries:confirm"}
     for who, http in clients(client, dataset).items():
         for item in portal:
             status = get(http, item.url).status_code
