@@ -44,7 +44,7 @@ def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
     others = list(
         Provider.objects.filter(status__in=[Provider.Status.ACTIVE, Provider.Status.PROBATION], platforms=platform,
                                 categories=category, accepting_new_clients=True)
-        .exclude(pk=provider.pk).order_by("-tier", "-score", "pk")[:3]
+        .exclude(pk=provider.pk).order_by("-tier", "-score", "pk")[:4]
     )
     operation = list(Service.objects.filter(code="operation"))
     next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
@@ -70,6 +70,11 @@ def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
     busy = next(answers, None)
     if busy:
         services.bid_decline(bid=bids[busy.pk], author=_demo_staff(busy), reason="本季度排期已满。")
+    late = next(answers, None)
+    if late:
+        # Invited four days ago and never answered: expired, counted as unanswered.
+        Bid.objects.filter(pk=bids[late.pk].pk).update(invited_at=timezone.now() - dt.timedelta(days=4))
+        services.bids_expire()
     services.message_post(bid=bids[provider.pk], author=merchant, body="请问贵司大促期间的人员配置是怎样的？")
 
     hired = services.request_create(**common, new_store_name="第二品牌店", description="第二品牌的天猫店，需要代运营。",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Account
 from accounts.services import account_email_set_verified
 from claims.demo import claims_demo
+from inquiries.demo import demo_inquiries
 from portal.demo import portal_demo_team
 from providers.models import Engagement, Provider
 from ratings.selectors import engagement_reviewed
@@ -76,6 +77,9 @@ class Command(BaseCommand):
         self.stdout.write(f"provider  {emails[staff]} / {password}  answers reviews of {provider.name}")
         for line in claim_lines:
             self.stdout.write(line)
+        # Requests for proposals in every state (inquiries.demo): the merchant's /requests/ and the portal's 需求.
+        made = demo_inquiries(merchant=accounts[merchant], provider=provider, staff=accounts[staff])
+        self.stdout.write("requests  " + ", ".join(f"{state} #{pk}" for state, pk in made.items()))
         # The demo staff account owns the provider's team: a manager, a member and an open invitation beside it.
         for line in portal_demo_team(provider=provider, owner=accounts[staff], password=password):
             self.stdout.write(line)
