@@ -11,6 +11,7 @@ from accounts.services import account_email_set_verified
 from claims.demo import claims_demo
 from inquiries.demo import demo_inquiries
 from portal.demo import portal_demo_team
+from profiles.demo import profiles_demo
 from providers.models import Engagement, Provider
 from ratings.selectors import engagement_reviewed
 
@@ -82,4 +83,7 @@ class Command(BaseCommand):
         self.stdout.write("requests  " + ", ".join(f"{state} #{pk}" for state, pk in made.items()))
         # The demo staff account owns the provider's team: a manager, a member and an open invitation beside it.
         for line in portal_demo_team(provider=provider, owner=accounts[staff], password=password):
+            self.stdout.write(line)
+        # What the profile, credentials and cases pages and the graders' queues show (profiles.demo).
+        for line in profiles_demo(provider=provider, owner=accounts[staff]):
             self.stdout.write(line)
