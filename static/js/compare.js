@@ -40,14 +40,17 @@
   }
 
   function keepFocusClear(event) {
-    var element = tray();
     var target = event.target;
-    if (!element || !element.classList.contains("compare-tray--sticky") || element.contains(target)) return;
-    var covered = element.getBoundingClientRect().top;
-    var rect = target.getBoundingClientRect();
-    if (rect.bottom > covered && rect.top < window.innerHeight) {
-      window.scrollBy(0, rect.bottom - covered + 12);
-    }
+    // After the browser's own scrolling to the focused element (it does not always honour scroll-padding).
+    window.requestAnimationFrame(function () {
+      var element = tray();
+      if (!element || !element.classList.contains("compare-tray--sticky") || element.contains(target)) return;
+      var covered = element.getBoundingClientRect();
+      var rect = target.getBoundingClientRect();
+      if (rect.bottom > covered.top && rect.top < covered.bottom) {
+        window.scrollBy(0, rect.bottom - covered.top + 12);
+      }
+    });
   }
 
   function redraw(html) {
@@ -76,6 +79,9 @@
     window.setTimeout(function () { status.textContent = text; }, 50);
   }
 
+  // One change at a time: two requests at once would each save the session they read, and one change would be lost.
+  var queue = Promise.resolve();
+
   function submit(event) {
     var form = event.target;
     if (form.id !== "shortlist-add-form" && form.id !== "shortlist-remove-form") return;
@@ -83,13 +89,18 @@
     var button = event.submitter;
     if (!button || !button.value) return;
     event.preventDefault();
+    queue = queue.then(function () { return send(form, button); });
+  }
+
+  function send(form, button) {
     var data = new FormData(form);
     data.set("slug", button.value);
     if (button.classList.contains("shortlist-toggle") && button.getAttribute("aria-pressed") === "true") {
       data.set("action", "remove");
     }
     var fromTray = form.id === "shortlist-remove-form";
-    fetch(form.action, {
+    // form.getAttribute: the form's input named "action" shadows form.action.
+    return fetch(form.getAttribute("action"), {
       method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" },
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
