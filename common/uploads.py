@@ -82,3 +82,24 @@ def evidence_file_response(field_file, *, content_type: str, filename: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+EVIDENCE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}
+
+
+def evidence_response(obj, *, prefix: str):
+    """A stored evidence file (`obj.evidence`, `obj.evidence_type`) with its checked type: images inline, PDFs as a
+    download; never sniffed, never cached. The caller has checked who asks."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = obj.evidence.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type=obj.evidence_type, as_attachment=not obj.evidence_type.startswith("image/"),
+        filename=f"{prefix}-{obj.pk}{EVIDENCE_EXTENSIONS.get(obj.evidence_type, '')}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -18,12 +18,12 @@ def policy_ladder_rows(policy: ConductPolicy) -> list[tuple[str, str, str]]:
     return [
         ("cleared", "清退", f"某一年的积分达到 {policy.cleared_at} 分：永久清退，永不恢复，其统一社会信用代码不能再认领服务商。"),
         ("delisted", "服务下架",
-         f"某一年的积分达到 {policy.delisted_at} 分：不在目录、接口列表和推荐中；"
-         "须评级人员填写理由恢复，最早在达到当年的次年 1 月 1 日。"),
+         (f"某一年的积分达到 {policy.delisted_at} 分：不在目录、接口列表和推荐中；"
+          "须评级人员填写理由恢复，最早在达到当年的次年 1 月 1 日。")),
         ("frozen", "新签冻结", f"本年积分达到 {policy.frozen_at} 分：同“服务隐藏”，且不能接收新的需求，至 12 月 31 日。"),
         ("hidden", "服务隐藏",
-         f"本年积分在第 X 天达到 {policy.hidden_at} 分：X 至 X+{policy.hidden_days - 1} 天（不跨过 12 月 31 日）"
-         "不在目录列表、搜索、首页、接口列表和推荐中；主页仍可通过链接访问并说明原因。"),
+         (f"本年积分在第 X 天达到 {policy.hidden_at} 分：X 至 X+{policy.hidden_days - 1} 天（不跨过 12 月 31 日）"
+          "不在目录列表、搜索、首页、接口列表和推荐中；主页仍可通过链接访问并说明原因。")),
         ("warning", "服务警告", f"当日积分 ≥ {policy.warning_at} 分：卡片和主页显示警告。"),
         ("none", "无", "其他情况。"),
     ]

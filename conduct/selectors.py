@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Subquery
 
 from common.chunking import MAX_PARAMS_PER_QUERY, chunks
-from providers.models import Provider
+from providers.models import Engagement, Provider
 
 from . import ledger
 from .models import Appeal, Complaint, ConductPolicy, Reinstatement, Violation
@@ -136,3 +136,9 @@ def conduct_export_rows(*, on: dt.date) -> list[dict]:
         {"slug": slugs[pk], "as_of": on.isoformat(), "points": standing.points, "sanction": standing.sanction}
         for pk, standing in sorted(standings.items(), key=lambda item: slugs[item[0]])
     ]
+
+
+def merchant_engagement(*, user, engagement_id: int):
+    """The engagement if it is on one of the user's stores (else None): a merchant complains only about their own."""
+    return (Engagement.objects.select_related("provider", "store")
+            .filter(pk=engagement_id, store__merchants=user).first())

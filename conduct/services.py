@@ -194,6 +194,16 @@ REFUSAL_MESSAGES = {
 }
 
 
+def reinstatement_check(*, provider: Provider, on: dt.date) -> None:
+    """ValidationError (with the ledger's code) unless a reinstatement of the provider on D is allowed."""
+    inputs = selectors.ledger_inputs(provider_ids=[provider.pk]).get(provider.pk, selectors.LedgerInputs([], []))
+    try:
+        ledger.reinstatement_check(inputs.violations, inputs.reinstatements, on=on,
+                                   thresholds=selectors.policy_thresholds(selectors.policy_active()))
+    except ledger.ReinstatementRefused as refused:
+        raise ValidationError(str(REFUSAL_MESSAGES[refused.code]), code=refused.code) from None
+
+
 @transaction.atomic
 def reinstatement_record(*, provider: Provider, reason: str, actor, on: dt.date | None = None) -> Reinstatement:
     """A grader lifts a delisting (never a clearance; no earlier than 1 January after the year it was reached)."""
@@ -201,12 +211,7 @@ def reinstatement_record(*, provider: Provider, reason: str, actor, on: dt.date 
     if not reason.strip():
         raise ValidationError({"reason": _("恢复须填写理由。")})
     Provider.objects.select_for_update().filter(pk=provider.pk).first()
-    inputs = selectors.ledger_inputs(provider_ids=[provider.pk]).get(provider.pk, selectors.LedgerInputs([], []))
-    try:
-        ledger.reinstatement_check(inputs.violations, inputs.reinstatements, on=on,
-                                   thresholds=selectors.policy_thresholds(selectors.policy_active()))
-    except ledger.ReinstatementRefused as refused:
-        raise ValidationError(str(REFUSAL_MESSAGES[refused.code]), code=refused.code) from None
+    reinstatement_check(provider=provider, on=on)
     reinstatement = Reinstatement.objects.create(provider=provider, on=on, reason=reason, granted_by=actor)
     event_record(provider_id=provider.pk, kind=ConductEvent.Kind.REINSTATED, actor=actor, from_value=ledger.DELISTED,
            reason=reason)
