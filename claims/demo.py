@@ -57,7 +57,7 @@ def claims_demo(*, merchant, staff, stores) -> list[str]:
     lines = [f"merchant  {len(stores)} verified store claims, 1 pending ({platform.code}:{PENDING_STORE_ID})"]
     owned = Membership.objects.filter(role=Membership.Role.OWNER).values("provider_id")
     provider = (Provider.objects.exclude(status=Provider.Status.DELISTED).exclude(pk__in=owned)
-                .exclude(members=staff).filter(credit_code__isnull=True).order_by("name").first())
+                .exclude(members=staff).filter(verified_credit_code__isnull=True).order_by("name").first())
     if provider is not None:
         provider_claim_submit(user=staff, provider=provider, credit_code=demo_credit_code(provider.pk),
                               evidence=demo_png())

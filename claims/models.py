@@ -111,7 +111,7 @@ class ProviderCreditCode(models.Model):
     """The 统一社会信用代码 an approved claim proved for a provider: one code backs one provider, and back."""
 
     provider = models.OneToOneField(
-        Provider, on_delete=models.CASCADE, related_name="credit_code", verbose_name=_("服务商")
+        Provider, on_delete=models.CASCADE, related_name="verified_credit_code", verbose_name=_("服务商")
     )
     code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True,

@@ -278,3 +278,15 @@ def test_the_pages_speak_english_too(client):
     assert "My stores" in mine and "Verified stores" in mine and "Claim a store" in mine
     assert "File claim" in form
     assert "The file extension &quot;.pdf&quot; does not match its content (image/png)." in form
+
+
+@pytest.mark.parametrize(("name", "make_user", "queries"), [
+    # session, user, e-mail verified; the store form lists the platforms
+    ("claims:store-claim-new", merchant, 4),
+    ("claims:provider-claim-new", staff_account, 3),
+])
+def test_claim_forms_have_a_fixed_number_of_queries(client, django_assert_num_queries, name, make_user, queries):
+    signed_in(client, make_user())
+    client.get(reverse(name))
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
