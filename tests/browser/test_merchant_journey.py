@@ -120,14 +120,13 @@ def test_merchant_finds_compares_switches_language_and_reviews(page, directory, 
     expect(page.locator("#reviews .review")).to_have_count(3)
     screenshot("03-provider")
 
-    # Compare three providers ticked in the directory.
+    # Compare three providers put on the shortlist from the directory's cards.
     page.goto(f"{directory}/providers/")
-    compare_button = page.get_by_role("button", name="对比所选")
-    expect(compare_button).to_be_disabled()  # nothing ticked, nothing on the shortlist
+    expect(page.locator("#compare-tray")).to_contain_text("已选 0/4")  # nothing on the shortlist yet
     for slug in ("xinghai", "yunfan", "beichen"):
-        page.locator(f'input[name="p"][value="{slug}"]').check()
-    expect(compare_button).to_be_enabled()
-    compare_button.click()
+        page.locator(f'.shortlist-toggle[value="{slug}"]').click()
+        expect(page.locator(f'.shortlist-toggle[value="{slug}"]')).to_have_attribute("aria-pressed", "true")
+    page.locator("#compare-tray").get_by_role("link", name="开始对比").click()
     expect(page).to_have_url(f"{directory}/compare/?p=xinghai%2Cyunfan%2Cbeichen")
     expect(page.locator(".compare-table__provider")).to_have_count(3)
     score_row = page.locator("tr.compare-row--score")
@@ -183,21 +182,22 @@ def test_merchant_finds_compares_switches_language_and_reviews(page, directory, 
 
 
 def test_the_directory_ticks_the_shortlist_and_unticking_drops_one(page, directory, screenshot):
-    page.goto(f"{directory}/compare/?p=xinghai,yunfan,beichen")  # the comparison shown becomes the shortlist
+    page.goto(f"{directory}/compare/?p=xinghai,yunfan,beichen")  # a shared set, saved as the shortlist
+    page.get_by_role("button", name="保存为我的对比清单").click()
     page.goto(f"{directory}/providers/")
 
     for slug in ("xinghai", "yunfan", "beichen"):
-        expect(page.locator(f'input[type="checkbox"][name="p"][value="{slug}"]')).to_be_checked()
-    expect(page.locator('input[type="checkbox"][name="p"][value="qinghe"]')).not_to_be_checked()
+        expect(page.locator(f'.shortlist-toggle[value="{slug}"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('.shortlist-toggle[value="qinghe"]')).to_have_attribute("aria-pressed", "false")
     screenshot("13-directory-shortlist")
-    page.locator('input[type="checkbox"][name="p"][value="beichen"]').uncheck()
-    page.get_by_role("button", name="对比所选").click()
+    page.locator('.shortlist-toggle[value="beichen"]').click()
+    expect(page.locator('.shortlist-toggle[value="beichen"]')).to_have_attribute("aria-pressed", "false")
+    page.locator("#compare-tray").get_by_role("link", name="开始对比").click()
 
     expect(page).to_have_url(f"{directory}/compare/?p=xinghai%2Cyunfan")
-    # The tray's × takes a provider off the shortlist without JavaScript's help.
+    # The tray's × takes a provider off the shortlist.
     page.goto(f"{directory}/providers/")
     page.get_by_role("button", name="移出对比 星海电商").click()
-    expect(page).to_have_url(f"{directory}/providers/")
     expect(page.locator(".compare-tray__item")).to_have_count(1)
     expect(page.locator(".compare-tray__item")).to_contain_text("云帆运营")
 
