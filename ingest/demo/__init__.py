@@ -4,9 +4,11 @@ Plain functions behind `manage.py seed_demo` and `benchmarks/recompute.py`. All 
 `random.Random` streams derived from the seed (one per phase, so a change in one phase leaves the others
 alone): the same seed and the same `today` give identical rows. Ids never feed a random choice.
 
-Shape (per provider, on average): ~3 stores with one engagement each, 50 reviews, 12 performance rows per
-store. Each provider has a latent quality that drives its review ratings and platform scores, so the ratings
-engine finds a realistic spread of tiers, probation and delisting; a few providers decline in recent months.
+Shape (per provider, on average): ~8 stores with one engagement each, 50 reviews, 12 performance rows per
+store. Each provider is planned towards a tier (providers.TIER_MIX: many 3★ and 4★, fewer 5★, a handful of 6★, a
+minority untiered) with the stores, services and a latent quality that tier's gates ask for; the quality drives its
+review ratings and platform scores, and the ratings engine, not the seed, decides the tiers, probation and
+delisting; a few providers decline in recent months.
 
 One module per kind of row (providers, stores, reviews, performance), with the names they draw from, the bulk
 writing and the `demo_seed` entry point; the public names are re-exported here.
@@ -34,15 +36,15 @@ from .providers import (  # noqa: F401
     DECLINING_SHARE,
     FEE_START,
     FEE_STEPS,
-    LARGE_SHARE,
-    MEGA_SHARE,
     OPTIONAL_SERVICES,
     PLATFORM_WEIGHTS,
     SIX_STAR_SERVICES,
     SIZE_EN,
-    SMALL_STORE_WEIGHTS,
-    TOP_SHARE,
+    TIER_MIX,
+    TIER_PLANS,
+    TIER_SERVICES,
     ProviderPlan,
+    allocate,
     plan_providers,
     reference_data,
 )
@@ -57,7 +59,6 @@ from .reviews import (  # noqa: F401
     REVIEWS_PER_PROVIDER,
     TITLES,
     UNVERIFIED_SHARE,
-    _allocate,
     review_rows,
 )
 from .seed import Phase, SeedResult, demo_seed  # noqa: F401

@@ -13,10 +13,22 @@ from providers.models import Category, Platform, Provider, Service
 from .names import CATEGORY_WORD, CITIES, NAME_SUFFIXES, NAME_SYLLABLES
 from .writing import BATCH_SIZE
 
-# Store-count design: a few providers run 50–70 stores, some 10–30, most 1–10; ~3 per provider overall.
-MEGA_SHARE, LARGE_SHARE = 0.005, 0.03
-SMALL_STORE_WEIGHTS = [46, 24, 12, 7, 4, 2.5, 1.5, 1.2, 1, 0.8]  # 1..10 stores, mean ≈ 2.3
-TOP_SHARE = 0.03  # these providers get all four services a 6★ gate asks for
+# The market the demo draws (issue #16 item 10): each provider is planned towards a tier, with the stores, quality
+# and services that tier's default gates ask for (docs/rating-policy.md §5: 3 / 8 / 20 / 50 active stores, composite
+# 3.50 / 4.00 / 4.50 / 4.70, warehousing for 5★, four services for 6★). The seed never writes a tier: the engine
+# rates the evidence, so noise, ended engagements and declines leave some providers a tier below their plan.
+# (target tier, share): many 3★ and 4★, fewer 5★, a handful of 6★, a minority untiered.
+TIER_MIX = ((6, 0.017), (5, 0.09), (4, 0.28), (3, 0.40), (None, 0.213))
+# target tier → (kind, stores range, quality range); ranges leave room for ~10% ended engagements and store noise.
+TIER_PLANS = {
+    6: ("mega", (58, 72), (0.95, 0.99)),
+    5: ("large", (23, 34), (0.89, 0.95)),
+    4: ("regular", (10, 16), (0.78, 0.89)),
+    3: ("regular", (4, 7), (0.60, 0.90)),
+}
+# Untiered: most are small (1–2 stores, any quality); the rest have the stores but fail the composite (考察期, 清退).
+UNTIERED_SMALL_SHARE = 0.6
+STRUGGLING_QUALITY = (0.10, 0.40)
 DECLINING_SHARE = 0.03
 PLATFORM_WEIGHTS = {"tmall": 30, "taobao": 25, "jd": 18, "douyin": 15, "pdd": 6, "kuaishou": 3, "xiaohongshu": 3}
 FEE_STEPS = [8000, 10000, 12000, 15000, 18000, 20000, 25000, 30000, 35000, 40000, 50000, 60000, 70000, 80000]
@@ -27,6 +39,7 @@ OPTIONAL_SERVICES = [  # (code, share) besides operation, which everyone offers
     ("cross_border", 0.15), ("live_streaming", 0.30), ("advertising", 0.45),
 ]
 SIX_STAR_SERVICES = ("warehousing", "distribution", "cross_border", "multilingual")
+TIER_SERVICES = {6: SIX_STAR_SERVICES, 5: ("warehousing",)}
 
 
 @dataclass
@@ -38,6 +51,7 @@ class ProviderPlan:
     stores: int
     quality: float
     city: tuple[str, str]
+    target: int | None = None  # the tier the plan aims at; the ratings engine decides the real one
     name: str = ""
     name_en: str = ""
     slug: str = ""
@@ -65,29 +79,28 @@ def reference_data() -> dict[str, dict[str, tuple[int, str, str]]]:
 
 
 def plan_providers(*, count: int, seed: int) -> list[ProviderPlan]:
-    """Decide every provider's scale, quality, name, platforms, categories, services and decline."""
+    """Decide every provider's target tier, scale, quality, name, platforms, categories, services and decline."""
     rng = random.Random(f"{seed}:providers")
-    mega = max(1, round(count * MEGA_SHARE))
-    large = round(count * LARGE_SHARE)
-    kinds = ["mega"] * mega + ["large"] * min(large, count - mega)
-    kinds += ["regular"] * (count - len(kinds))
-    rng.shuffle(kinds)
+    tiers, shares = [t for t, _ in TIER_MIX], [share for _, share in TIER_MIX]
+    per_tier = allocate(count, shares)
+    if count > 1 and not per_tier[0]:  # the top tier shows up at any scale, taken from the largest group
+        per_tier[per_tier.index(max(per_tier))] -= 1
+        per_tier[0] = 1
+    targets = [tier for tier, n in zip(tiers, per_tier) for _ in range(n)]
+    rng.shuffle(targets)
 
-    plans, first_mega = [], True
+    plans = []
     cities, city_weights = CITIES, [c[2] for c in CITIES]
-    for index, kind in enumerate(kinds):
-        if kind == "mega":
-            stores = rng.randint(52, 70)
-            # The first one is strong enough for 6★, so the top tier shows up at any scale.
-            quality = rng.uniform(0.93, 0.97) if first_mega else rng.uniform(0.8, 0.97)
-            first_mega = False
-        elif kind == "large":
-            stores, quality = rng.randint(10, 30), rng.betavariate(6, 2)
+    for index, target in enumerate(targets):
+        if target is not None:
+            kind, (low, high), (q_low, q_high) = TIER_PLANS[target]
+            stores, quality = rng.randint(low, high), rng.uniform(q_low, q_high)
+        elif rng.random() < UNTIERED_SMALL_SHARE:
+            kind, stores, quality = "regular", rng.randint(1, 2), rng.betavariate(5, 2)
         else:
-            stores = rng.choices(range(1, 11), weights=SMALL_STORE_WEIGHTS)[0]
-            quality = rng.betavariate(5, 2)
+            kind, stores, quality = "regular", rng.randint(3, 8), rng.uniform(*STRUGGLING_QUALITY)
         city = rng.choices(cities, weights=city_weights)[0]
-        plans.append(ProviderPlan(index=index, kind=kind, stores=stores, quality=quality, city=city[:2]))
+        plans.append(ProviderPlan(index=index, kind=kind, stores=stores, quality=quality, city=city[:2], target=target))
 
     _name_providers(plans, rng)
     platform_codes, platform_weights = list(PLATFORM_WEIGHTS), list(PLATFORM_WEIGHTS.values())
@@ -100,11 +113,8 @@ def plan_providers(*, count: int, seed: int) -> list[ProviderPlan]:
         # Multilingual teams mostly come with cross-border work: 12% overall.
         if rng.random() < (0.5 if "cross_border" in services else 0.053):
             services.append("multilingual")
+        services += [code for code in TIER_SERVICES.get(plan.target, ()) if code not in services]
         plan.services = services
-
-    ranked = sorted(plans, key=lambda p: ({"mega": 2, "large": 1}.get(p.kind, 0), p.stores, p.quality), reverse=True)
-    for plan in ranked[: max(1, round(count * TOP_SHARE))]:
-        plan.services += [code for code in SIX_STAR_SERVICES if code not in plan.services]
 
     # Decline among providers that hold a tier (≥3 stores), plus one big one when there are several.
     candidates = [p for p in plans if p.kind != "mega" and p.stores >= 3]
@@ -117,6 +127,17 @@ def plan_providers(*, count: int, seed: int) -> list[ProviderPlan]:
         plan.decline_step = rng.uniform(0.25, 0.45)
         plan.decline_cap = min(plan.quality - 0.05, rng.uniform(0.35, 0.65))
     return plans
+
+
+def allocate(total: int, weights: list[float]) -> list[int]:
+    """Split `total` by weight into whole numbers that add up exactly (largest remainder)."""
+    scale = total / sum(weights)
+    quotas = [w * scale for w in weights]
+    counts = [int(q) for q in quotas]
+    order = sorted(range(len(weights)), key=lambda i: (counts[i] - quotas[i], i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
 
 
 def _name_providers(plans: list[ProviderPlan], rng: random.Random) -> None:

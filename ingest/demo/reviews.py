@@ -9,7 +9,7 @@ import random
 from django.db import connection
 from django.utils import timezone
 
-from .providers import reference_data
+from .providers import allocate, reference_data
 from .stores import StorePlan
 
 REVIEWS_PER_PROVIDER = 50
@@ -64,17 +64,6 @@ def _rating_tables() -> list[list[float]]:
     return tables
 
 
-def _allocate(total: int, weights: list[float]) -> list[int]:
-    """Split `total` by weight into whole numbers that add up exactly (largest remainder)."""
-    scale = total / sum(weights)
-    quotas = [w * scale for w in weights]
-    counts = [int(q) for q in quotas]
-    order = sorted(range(len(weights)), key=lambda i: (counts[i] - quotas[i], i))
-    for i in order[: total - sum(counts)]:
-        counts[i] += 1
-    return counts
-
-
 def review_rows(
     plans, stores, provider_ids, store_ids, *, seed: int, today: dt.date, reference: dict | None = None,
     chunk_providers: int = 1000,
@@ -87,7 +76,7 @@ def review_rows(
     rng = random.Random(f"{seed}:reviews")
     rnd = rng.random
     weights = [(p.stores ** 0.7) * rng.lognormvariate(0, 0.6) * (0.6 + 0.8 * p.quality) for p in plans]
-    counts = _allocate(REVIEWS_PER_PROVIDER * len(plans), weights)
+    counts = allocate(REVIEWS_PER_PROVIDER * len(plans), weights)
     tables = _rating_tables()
     dimension_values = {r: [min(5, max(1, r + d)) for d in DIMENSION_DELTAS] for r in range(1, 6)}
     by_provider = [[] for _ in plans]

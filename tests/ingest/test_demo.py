@@ -161,7 +161,7 @@ def test_hundred_providers_include_all_six_star_services_and_a_store_pyramid():
     assert complete.exists()
     per_provider = sorted(Provider.objects.annotate(n=Count("engagements")).values_list("n", flat=True))
     assert per_provider[0] >= 1 and per_provider[-1] >= 50
-    assert 2 <= sum(per_provider) / len(per_provider) <= 4.5
+    assert 6 <= sum(per_provider) / len(per_provider) <= 12  # planned towards tiers: ~8 stores per provider
     # Shop names end the way platform shops do (旗舰店, 专营店, 企业店, 抖音小店, …).
     assert Store.objects.filter(name__endswith="店").count() == Store.objects.count()
 
@@ -180,8 +180,9 @@ def test_query_count_does_not_grow_with_providers():
 
     (small_other, small_inserts), (large_other, large_inserts) = split(small), split(large)
     assert large_other == small_other
-    # Only bulk-insert batches may add up (SQLite caps a statement at 999 parameters); never a query per row.
-    assert large_inserts <= small_inserts + 4
+    # Only bulk-insert batches may add up (SQLite caps a statement at 999 parameters: ~250 stores a statement, and
+    # 40 providers have ~300 stores more than 10); never a query per row.
+    assert large_inserts <= small_inserts + 8
     assert Review.objects.count() == 40 * demo.REVIEWS_PER_PROVIDER
 
 
@@ -198,7 +199,7 @@ def test_seed_with_ratings_computes_each_month():
 
 
 def test_allocation_is_exact_and_proportional():
-    counts = demo._allocate(100, [1, 1, 2, 0.5])
+    counts = demo.allocate(100, [1, 1, 2, 0.5])
     assert sum(counts) == 100
     assert counts[2] == max(counts)
 

@@ -13,13 +13,15 @@ from inquiries.demo import demo_inquiries
 from portal.demo import portal_demo_team
 from profiles.demo import profiles_demo
 from providers.models import Engagement, Provider
+from providers.selectors import DIRECTORY_ORDERING, listed_q
 from ratings.selectors import engagement_reviewed
 
 
 class Command(BaseCommand):
     help = (
         "Create (or reset) a merchant account linked to stores with engagements that have no review yet, and a staff "
-        "account of the best-scored provider, each with a confirmed e-mail address (USER@example.com) to sign in "
+        "account of the best-rated listed provider (the directory's first: highest tier, then composite), each with a "
+        "confirmed e-mail address (USER@example.com) to sign in "
         "with. Prints the addresses and password."
     )
 
@@ -31,8 +33,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, merchant, staff, password, stores, **options):
-        listed = Provider.objects.filter(status__in=[Provider.Status.ACTIVE, Provider.Status.PROBATION])
-        provider = listed.exclude(score=None).order_by("-score", "name").first()
+        listed = Provider.objects.filter(listed_q())
+        # The best-rated provider is the directory's first (tier, then composite), so the demo staff account owns
+        # the provider a visitor sees at the top, even when a 5★ provider's composite beats a 6★ one's.
+        provider = listed.exclude(score=None).order_by(*DIRECTORY_ORDERING).first()
         if provider is None:
             raise CommandError("No rated providers: run `manage.py seed_demo` first.")
         password = password or secrets.token_urlsafe(9)
