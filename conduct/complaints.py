@@ -59,6 +59,10 @@ def _tell(messages: list[tuple[str, str, list[str]]]) -> None:
         transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
 
 
+def _merchant_email(complaint: Complaint) -> list[str]:
+    return [complaint.merchant.email] if complaint.merchant_id else []
+
+
 def _team_emails(provider_id: int) -> list[str]:
     return list(Membership.objects.filter(provider_id=provider_id, user__is_active=True)
                 .exclude(user__email="").values_list("user__email", flat=True))
@@ -121,7 +125,7 @@ def complaint_answer(*, complaint: Complaint, membership: Membership, answer: st
         raise ValidationError({"answer": _("请填写答复内容。")})
     complaint = _move(complaint, "answer", actor=membership.user, answer=answer.strip(), answered_at=timezone.now(),
                       answered_by=membership.user)
-    _tell([(_("您的投诉已获服务商答复"), _("服务商已答复您的投诉，请登录查看。"), [complaint.merchant.email])])
+    _tell([(_("您的投诉已获服务商答复"), _("服务商已答复您的投诉，请登录查看。"), _merchant_email(complaint))])
     return complaint
 
 
@@ -168,7 +172,7 @@ def complaint_dismiss(*, complaint: Complaint, actor, reason: str) -> Complaint:
 def _tell_decision(complaint: Complaint) -> None:
     outcome = complaint.get_status_display()
     _tell([
-        (_("投诉处理结果：%(outcome)s") % {"outcome": outcome}, complaint.decision_reason, [complaint.merchant.email]),
+        (_("投诉处理结果：%(outcome)s") % {"outcome": outcome}, complaint.decision_reason, _merchant_email(complaint)),
         (_("投诉处理结果：%(outcome)s") % {"outcome": outcome}, complaint.decision_reason,
          _team_emails(complaint.provider_id)),
     ])

@@ -135,7 +135,7 @@ class Reinstatement(models.Model):
                                  verbose_name=_("服务商"))
     on = models.DateField(_("恢复日期"))
     reason = models.TextField(_("理由"))
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                                    verbose_name=_("操作人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -160,10 +160,11 @@ class Complaint(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="complaints",
                                  verbose_name=_("服务商"))
-    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="complaints",
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="complaints",
                                    verbose_name=_("合作"))
-    merchant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints",
-                                 verbose_name=_("投诉商家"))
+    # Null once the merchant deletes their account: the complaint and its decision stay, anonymous.
+    merchant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 related_name="complaints", verbose_name=_("投诉商家"))
     type = models.CharField(_("投诉类型"), max_length=20, choices=ViolationType.choices)
     description = models.TextField(_("投诉内容"))
     evidence = models.FileField(_("证明材料"), storage=private_storage, upload_to=evidence_upload_to,
@@ -201,7 +202,7 @@ class Appeal(models.Model):
 
     violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="appeals",
                                   verbose_name=_("违规记录"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                                  verbose_name=_("申诉人"))
     reason = models.TextField(_("申诉理由"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -52,9 +52,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Data written and committed in {time.perf_counter() - started:.1f}s.")
         if not no_ratings:
             self._rate(today=today, months=months)
-        # After the ratings: the conduct ledger's sanctions sit on top of whatever tier a provider has.
-        sanctions = conduct_demo(today=today)
-        self.stdout.write("  conduct: " + ", ".join(f"{slug} {code}" for slug, code in sorted(sanctions.items())))
+            # With the ratings: the conduct ledger's sanctions sit on top of the tiers (a data-only seed writes none).
+            sanctions = conduct_demo(today=today)
+            self.stdout.write("  conduct: " + ", ".join(f"{slug} {code}" for slug, code in sorted(sanctions.items())))
         counts = ", ".join(f"{name} {rows:,}" for name, rows in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f}s: {counts}."))
 
