@@ -161,6 +161,9 @@ def _provider_claim_refusal(*, provider: Provider, code: str) -> str | None:
     One rule for submit and approve. A provider with an owner takes no claims: the owner invites colleagues
     from the portal, so nobody joins a team its owner does not know of.
     """
+    # The conduct ledger's clearance (清退) is permanent: the cleared provider's code never claims a provider again.
+    if ProviderCreditCode.objects.filter(code=code, provider__sanction=Provider.Sanction.CLEARED).exists():
+        return _("该统一社会信用代码所属的服务商已被清退，不能再认领任何服务商。")
     if Membership.objects.filter(provider=provider, role=Membership.Role.OWNER).exists():
         return _("该服务商已有所有者：请联系所有者在服务商后台邀请您加入团队。")
     taken = ProviderCreditCode.objects.filter(code=code).exclude(provider=provider).exists()
