@@ -94,6 +94,7 @@ def provider_response_stats(*, provider: Provider, now: dt.datetime | None = Non
     on_time = sum(1 for invited, answered in counted if answered and answered - invited <= deadline)
     waits = [(answered - invited).total_seconds() / 3600 for invited, answered in counted if answered]
     return {
+        "deadline_days": settings.INQUIRY_RESPONSE_DAYS,
         "requests": len(counted),
         "answered_on_time_pct": round(100 * on_time / len(counted)),
         "median_response_hours": round(statistics.median(waits), 1) if waits else None,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from providers.cache import directory_cache_bump
 from providers.models import Engagement, Membership, Provider, Store
 
 from .models import Bid, InquiryEvent, InquiryRequest, Message, Notification, PromiseReport, Proposal, ReviewInvitation
@@ -156,6 +157,7 @@ def bid_propose(*, bid: Bid, author, monthly_fee: int, term_months: int, commitm
     _move_bid(bid, BidStatus.PROPOSED, actor=author, action="proposed")
     proposal.save()
     proposal.services.set(services)
+    transaction.on_commit(directory_cache_bump)  # the provider page's response statistics
     _tell_merchant(bid.request, Notification.Kind.PROPOSAL, _("需求单 #%(pk)d 收到一份新方案") % {"pk": bid.request_id})
     return proposal
 
@@ -173,6 +175,7 @@ def bid_decline(*, bid: Bid, author, reason: str) -> Bid:
         _move_request(bid.request, RequestStatus.OPEN, actor=author, action="hire_refused", reason=reason)
     bid.decline_reason = reason.strip()
     _move_bid(bid, BidStatus.DECLINED, actor=author, action="declined", reason=reason)
+    transaction.on_commit(directory_cache_bump)
     return bid
 
 
@@ -259,6 +262,8 @@ def bids_expire(*, now: dt.datetime | None = None) -> int:
                   reason=f"no answer in {settings.INQUIRY_RESPONSE_DAYS} days")
         _tell_team(bid, Notification.Kind.EXPIRED, _("需求单 #%(pk)d 已超时，计为未回复") % {"pk": bid.request_id})
         count += 1
+    if count:
+        transaction.on_commit(directory_cache_bump)
     return count
 
 

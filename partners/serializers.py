@@ -11,6 +11,7 @@ from providers.serializers import ProviderDetailSerializer
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 RESPONSE_STATS = inline_serializer("ResponseStats", allow_null=True, fields={
+    "deadline_days": serializers.IntegerField(help_text="INQUIRY_RESPONSE_DAYS: the days a provider has to answer."),
     "requests": serializers.IntegerField(help_text="Requests counted over the last 90 days (5 at least)."),
     "answered_on_time_pct": serializers.IntegerField(help_text="Share answered within INQUIRY_RESPONSE_DAYS."),
     "median_response_hours": serializers.FloatField(allow_null=True, help_text="Median hours to the first answer."),
@@ -52,7 +53,7 @@ class ProviderRecordSerializer(ProviderDetailSerializer):
             "points": summary.points, "sanction": summary.sanction,
             "violations": [
                 {"type": v.type, "decided_on": v.decided_on, "points": v.points,
-                 "appeal": next((a.status for a in v.appeals.all()), None)}
+                 "appeal": v.appeal_status}
                 for v in summary.violations
             ],
         }

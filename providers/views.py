@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from profiles.selectors import credential_badges_by_provider, provider_showcase
 from conduct.selectors import provider_conduct_summary
+from inquiries.selectors import provider_response_stats
 from ratings.selectors import (
     merchant_reviewable_engagements,
     policy_active,
@@ -255,6 +256,7 @@ def _provider_context(request, provider: Provider, is_member: bool) -> dict:
         **provider_showcase(provider=provider, today=today),
         "is_member": is_member,
         "conduct": provider_conduct_summary(provider=provider, on=today),
+        "response_stats": provider_response_stats(provider=provider),
     }
 
 

@@ -257,4 +257,4 @@ def test_response_statistics_show_from_five_requests_over_ninety_days(market):
     Bid.objects.filter(request=request).update(invited_at=now - dt.timedelta(days=10),
                                                responded_at=now - dt.timedelta(days=10) + dt.timedelta(hours=100))
     assert provider_response_stats(provider=provider, now=now) == {
-        "requests": 5, "answered_on_time_pct": 60, "median_response_hours": 6.5}
+        "deadline_days": 3, "requests": 5, "answered_on_time_pct": 60, "median_response_hours": 6.5}

@@ -173,8 +173,9 @@ def test_provider_page_query_count_is_bounded(client, provider, django_assert_ma
 
     # provider, 3 prefetches, snapshot, service names, active stores, review count + page, trend, store performance,
     # review platforms and summary (the reviews here have no engagement to load), platform credentials and published
-    # cases (profiles.selectors.provider_showcase: +2, +1 more when a published case links a store)
-    with django_assert_max_num_queries(15):
+    # cases (profiles.selectors.provider_showcase: +2, +1 more when a published case links a store), the
+    # response statistics (inquiries.selectors: +1), the conduct summary (conduct.selectors: +1)
+    with django_assert_max_num_queries(17):
         assert detail(client, "xinghai").status_code == 200
 
 
@@ -289,8 +290,8 @@ def test_signed_in_provider_page_query_count_is_bounded(client, provider, django
         ReviewFactory(provider=provider, created_at=dt.date(2025, 6, day))
     client.force_login(merchant_of(store))
 
-    # the anonymous 15, plus session, user, reviewable engagements, membership
-    with django_assert_max_num_queries(19):
+    # the anonymous 17, plus session, user, reviewable engagements, membership
+    with django_assert_max_num_queries(21):
         assert detail(client, "xinghai").status_code == 200
 
 

@@ -162,9 +162,10 @@ def test_reviews_section_query_count_does_not_grow_with_the_page(client, reviewe
         ReviewFactory(provider=reviewed, store=store, created_at=dt.date(2025, 1, day))
 
     # provider, 3 prefetches, snapshot (none yet), review platforms, review count + page, the page's engagements
-    # + their services, the summary, active stores, store performance
-    with django_assert_num_queries(13):
+    # + their services, the summary, active stores, store performance; platform credentials and published cases
+    # (profiles), the conduct summary, the response statistics (inquiries)
+    with django_assert_num_queries(17):
         assert client.get(DETAIL).status_code == 200
     # A keyword adds the one query that finds the candidates.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(18):
         assert client.get(DETAIL, {"q": "服务"}).status_code == 200
