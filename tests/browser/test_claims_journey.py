@@ -15,6 +15,19 @@ def tiny_png() -> bytes:
     return demo_png().read()
 
 
+@pytest.fixture(autouse=True)
+def _roles(live_server):
+    """The admin roles and their claims permissions, which an earlier transactional test may have emptied."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="Graders", permissions__codename="decide_providerclaim").exists():
+        import_module("providers.migrations.0005_roles").create_roles(apps, None)
+        import_module("claims.migrations.0002_roles").grant(apps, None)
+
+
 @pytest.fixture
 def people(live_server):
     from accounts.models import Account
@@ -85,3 +98,57 @@ def test_merchant_claims_a_store_and_a_steward_verifies_it(page, browser, people
     expect(stores).to_contain_text("TM-20250601")
     expect(page.locator(".mark--verified")).to_have_text("已核验")
     screenshot("claims-05-my-stores")
+
+
+def test_provider_staff_claim_a_provider_with_its_credit_code_and_a_grader_approves(page, browser, live_server,
+                                                                                    screenshot):
+    from accounts.models import Account
+    from providers.models import Membership
+    from tests.factories import GRADERS, ProviderFactory, UserFactory, staff_user
+
+    provider = ProviderFactory(slug="xinghai", name="星海电商")
+    staff = UserFactory(username="xinghai_boss", password=PASSWORD)
+    Account.objects.create(user=staff, kind=Account.Kind.PROVIDER_STAFF)
+    grader = staff_user(GRADERS, username="grader_he")
+    grader.set_password(PASSWORD)
+    grader.save()
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/login/?next=/me/provider-claims/new/%3Fprovider%3Dxinghai")
+    page.locator("input[name=login]").fill("xinghai_boss@example.com")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="认领服务商", level=1)).to_be_visible()
+    expect(page.get_by_role("textbox", name="服务商标识")).to_have_value("xinghai")
+    page.get_by_role("textbox", name="统一社会信用代码").fill("91350100M000100Y44")  # last character mistyped
+    page.get_by_label("营业执照").set_input_files(
+        files=[{"name": "执照.png", "mimeType": "image/png", "buffer": tiny_png()}])
+    page.get_by_role("button", name="提交认领").click()
+    expect(page.get_by_text("第 18 位校验码应为“3”，而不是“4”：请核对代码是否抄错。")).to_be_visible()
+    screenshot("claims-06-provider-code-error")
+    page.get_by_role("textbox", name="统一社会信用代码").fill("91350100M000100Y43")
+    page.get_by_label("营业执照").set_input_files(
+        files=[{"name": "执照.png", "mimeType": "image/png", "buffer": tiny_png()}])
+    page.get_by_role("button", name="提交认领").click()
+    expect(page.get_by_text("认领已提交，评级人员审核通过后您将成为该服务商的所有者。")).to_be_visible()
+    expect(page.locator(".mark--status-pending")).to_have_text("待审核")
+    screenshot("claims-07-provider-claim-pending")
+
+    grader_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    admin = grader_context.new_page()
+    admin.goto(f"{base}/admin/login/?next=/admin/claims/providerclaim/")
+    admin.locator("input[name=username]").fill("grader_he")
+    admin.locator("input[name=password]").fill(PASSWORD)
+    admin.locator("input[type=submit]").click()
+    expect(admin.locator("#result_list")).to_contain_text("91350100M000100Y43")
+    admin.locator("#result_list input[name=_selected_action]").first.check()
+    admin.locator("select[name=action]").select_option("verify_selected")
+    admin.locator("button[name=index], input[name=index]").first.click()
+    expect(admin.locator(".messagelist")).to_contain_text("已核验 1 条认领。")
+    grader_context.close()
+
+    page.reload()
+    expect(page.locator(".mark--verified")).to_have_text("已核验")
+    assert Membership.objects.get(provider=provider, user=staff).role == "owner"
+    expect(page.get_by_role("link", name="进入服务商后台")).to_have_attribute("href", "/portal/")
+    screenshot("claims-08-provider-claim-approved")
