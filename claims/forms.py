@@ -2,20 +2,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from providers.presenters import localized
+from providers.forms import LocalizedModelChoiceField
 
 from .selectors import platforms_for_claims, provider_for_claim
 
 EVIDENCE_HELP = _("PNG、JPEG 或 PDF，最大 5 MB；只有您本人和核验人员能看到。")
 
 
-class PlatformChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return localized(obj)
-
-
 class StoreClaimForm(forms.Form):
-    platform = PlatformChoiceField(label=_("平台"), queryset=platforms_for_claims(), to_field_name="code",
+    platform = LocalizedModelChoiceField(label=_("平台"), queryset=platforms_for_claims(), to_field_name="code",
                                    empty_label=_("请选择平台"))
     external_id = forms.CharField(label=_("平台店铺ID"), max_length=64,
                                   help_text=_("店铺在平台上的编号，可在卖家后台的店铺信息中找到。"))

@@ -7,7 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from providers.forms import LocalizedModelChoiceField, LocalizedModelMultipleChoiceField
 from providers.models import Category, Platform, Provider, Service, Store
+from providers.presenters import localized
 from providers.selectors import merchant_stores, provider_list
 
 
@@ -22,14 +24,14 @@ def _month_choices() -> list[tuple[str, str]]:
 
 
 class RequestForm(forms.Form):
-    platform = forms.ModelChoiceField(Platform.objects.order_by("position", "code"), to_field_name="code",
+    platform = LocalizedModelChoiceField(Platform.objects.order_by("position", "code"), to_field_name="code",
                                       label=_("平台"))
-    category = forms.ModelChoiceField(Category.objects.order_by("position", "code"), to_field_name="code",
+    category = LocalizedModelChoiceField(Category.objects.order_by("position", "code"), to_field_name="code",
                                       label=_("类目"))
     store = forms.ModelChoiceField(Store.objects.none(), required=False, label=_("店铺"),
                                    empty_label=_("新店（尚未开店或未认领）"))
     new_store_name = forms.CharField(max_length=120, required=False, label=_("新店名称"))
-    services = forms.ModelMultipleChoiceField(Service.objects.order_by("position", "code"), to_field_name="code",
+    services = LocalizedModelMultipleChoiceField(Service.objects.order_by("position", "code"), to_field_name="code",
                                               required=False, widget=forms.CheckboxSelectMultiple,
                                               label=_("所需服务"))
     budget_min = forms.IntegerField(min_value=0, max_value=10_000_000, label=_("月预算下限（元）"))
@@ -45,7 +47,7 @@ class RequestForm(forms.Form):
     def __init__(self, *args, merchant, invited_slugs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = merchant_stores(user=merchant)
-        self.fields["store"].label_from_instance = lambda s: f"{s.name}（{s.platform.name}）"
+        self.fields["store"].label_from_instance = lambda s: f"{s.name}（{localized(s.platform)}）"
         slugs = self.data.getlist("providers") if self.is_bound else list(invited_slugs)
         self.fields["providers"].queryset = provider_list(with_reference=False).filter(slug__in=slugs[:5])
         # Invited from a provider page or the compare page: those providers come ticked.
@@ -64,7 +66,7 @@ class ProposalForm(forms.Form):
     setup_fee = forms.IntegerField(min_value=0, max_value=10_000_000, initial=0, label=_("启动费（元）"))
     commission_pct = forms.DecimalField(min_value=0, max_value=50, decimal_places=1, required=False,
                                         label=_("销售提成（%，可不填）"))
-    services = forms.ModelMultipleChoiceField(Service.objects.order_by("position", "code"), to_field_name="code",
+    services = LocalizedModelMultipleChoiceField(Service.objects.order_by("position", "code"), to_field_name="code",
                                               required=False, widget=forms.CheckboxSelectMultiple,
                                               label=_("包含服务"))
     term_months = forms.IntegerField(min_value=1, max_value=60, label=_("合作期限（月）"))

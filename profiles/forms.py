@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.cities import CITY_NAMES_EN, city_stored_name
 from providers.models import Provider
+from providers.presenters import localized
 
 from .fields import PROFILE_FIELDS
 from .models import Case, PlatformCredential
@@ -59,6 +60,7 @@ class ProfileChangeForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         fields = forms.fields_for_model(Provider, fields=model_fields)
         for name in ("services", "platforms", "categories"):
+            fields[name].label_from_instance = localized  # the page's language, not the model's Chinese __str__
             fields[name].widget = forms.CheckboxSelectMultiple()
             fields[name].widget.choices = fields[name].choices
         ordered = {name: fields.get(name) or self.fields[name] for name in PROFILE_FIELDS}
@@ -99,7 +101,7 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, stores, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores
-        self.fields["store"].label_from_instance = lambda store: f"{store.platform.name} · {store.name}"
+        self.fields["store"].label_from_instance = lambda store: f"{localized(store.platform)} · {store.name}"
         for name in ("period_start", "period_end"):
             self.fields[name].input_formats = ["%Y-%m", "%Y-%m-%d"]
 

@@ -6,6 +6,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from .presenters import localized
+
 
 class DirectSelect(forms.Select):
     """A <select> rendered in Python rather than one template include per <option>.
@@ -85,3 +87,19 @@ class DirectCheckboxes(forms.CheckboxSelectMultiple):
 
     def id_for_label(self, id_, index=None):
         return id_
+
+
+class LocalizedLabels:
+    """Choices of reference rows (platforms, categories, services) named in the page's language at render time:
+    their __str__ is the Chinese name, which English pages showed as is."""
+
+    def label_from_instance(self, obj):
+        return localized(obj)
+
+
+class LocalizedModelChoiceField(LocalizedLabels, forms.ModelChoiceField):
+    pass
+
+
+class LocalizedModelMultipleChoiceField(LocalizedLabels, forms.ModelMultipleChoiceField):
+    pass
