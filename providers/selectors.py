@@ -101,7 +101,8 @@ def providers_top_by_tier(*, per_tier: int = 3) -> dict[int, list[Provider]]:
         Provider.objects.filter(listed_q(), tier__isnull=False, score__isnull=False)
         .annotate(rank=Window(RowNumber(), partition_by=[F("tier")], order_by=[F("score").desc(), F("name").asc()]))
         .filter(rank__lte=per_tier)
-        .only("slug", "name", "name_en", "tier", "score", "review_count", "review_average", "status", "at_risk")
+        .only("slug", "name", "name_en", "tier", "score", "review_count", "review_average", "status", "at_risk",
+              "sanction")
         .order_by("-tier", "rank")
     )
     grouped: dict[int, list[Provider]] = {}

@@ -74,7 +74,7 @@ from .shortlist import Change, shortlist_add, shortlist_clear, shortlist_remove,
 PAGE_SIZE = 20
 CARD_FIELDS = (
     "slug", "name", "name_en", "city", "status", "verified", "tier", "score", "at_risk", "review_count",
-    "review_average", "fee_min", "fee_max",
+    "review_average", "fee_min", "fee_max", "sanction",
 )
 REVIEWS_PAGE_SIZE = 10
 

@@ -95,3 +95,10 @@ def test_a_provider_pushed_over_24_points_leaves_the_same_day_and_is_back_on_day
         services.sanctions_apply()
     assert listed() == (True, True)
     assert Provider.objects.get(pk=provider.pk).sanction == "warning"
+
+
+def test_a_warning_shows_as_a_mark_on_the_card_and_the_page(client, one_of_each):
+    listing = client.get(reverse("providers:list")).content.decode()
+    assert listing.count(">服务警告</summary>") == 1
+    page = client.get(reverse("providers:detail", kwargs={"slug": "p-warning"})).content.decode()
+    assert ">服务警告</summary>" in page
