@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from providers.cities import CITY_NAMES_EN, city_stored_name
+from providers.forms import LocalizedModelChoiceField
 from providers.models import Provider
 from providers.presenters import localized
 
@@ -81,6 +82,7 @@ class CredentialForm(forms.ModelForm):
     class Meta:
         model = PlatformCredential
         fields = ["platform", "kind", "level", "period_start", "period_end"]
+        field_classes = {"platform": LocalizedModelChoiceField}
         widgets = {"period_start": forms.DateInput(attrs={"type": "date"}),
                    "period_end": forms.DateInput(attrs={"type": "date"})}
         help_texts = {"level": _("平台授予的等级原文，如“五星”“金牌”“认证服务商”。")}
@@ -90,6 +92,7 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
         fields = ["title", "platform", "category", "period_start", "period_end", "work_done", "result", "store"]
+        field_classes = {"platform": LocalizedModelChoiceField, "category": LocalizedModelChoiceField}
         widgets = {"period_start": MONTH_INPUT, "period_end": MONTH_INPUT,
                    "work_done": forms.Textarea(attrs={"rows": 4}), "result": forms.Textarea(attrs={"rows": 4})}
         help_texts = {

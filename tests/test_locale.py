@@ -138,8 +138,8 @@ def test_the_merchant_s_claims_and_case_naming_pages_read_in_english(english_cli
     ("section", "english"),
     [
         ("profile", ["Edit public profile", "Submit for review"]),
-        ("credentials", ["Submit a platform credential", "Submit for verification"]),
-        ("cases", ["Submit a case study", "No case studies yet."]),
+        ("credentials", ["Submit a platform credential", "Submit for verification", ">Tmall</option>"]),
+        ("cases", ["Submit a case study", "No case studies yet.", ">Beauty &amp; personal care</option>"]),
     ],
 )
 def test_the_portal_profile_pages_read_in_english(english_client, team, section, english):
