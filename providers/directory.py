@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .cities import city_name_en
+from .cities import city_name_en, city_stored_name
 from .forms import DirectCheckboxes, DirectSelect
 from .models import TIER_CHOICES
 from .presenters import city_display, localized
@@ -42,6 +42,12 @@ def shape_directory_form(form, *, has_query: bool) -> None:
         form.data = form.data.copy()
         form.data["sort"] = "relevance"  # shown selected: it is the order a search gets
     form.fields["sort"].widget = DirectSelect(choices=sorts)
+    city = form.data.get("city", "")
+    if city and (shown := city_display(city_stored_name(city))) != city:
+        # A known city shows in the page's language (杭州 after switching to English comes back as Hangzhou); the
+        # filter reads either name as the same stored city.
+        form.data = form.data.copy()
+        form.data["city"] = shown
     form.fields["min_score"].widget.attrs.update({"min": "0", "max": "5", "step": "0.1", "placeholder": "4.5"})
     for name, example in (("fee_from", "5000"), ("fee_to", "30000")):
         form.fields[name].widget.attrs.update({"min": "0", "step": "1000", "placeholder": example, "inputmode": "numeric"})

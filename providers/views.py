@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,6 +186,7 @@ def provider_cards(providers: list[Provider], *, cached: bool, words: list[Word]
 
 
 PROVIDER_ACTIONS_MARKER = "<!--provider-actions-->"
+META_DESCRIPTION_CHARS = 150
 
 
 @require_safe
@@ -206,6 +208,7 @@ def provider_detail_view(request, slug):
     # Rendered by our own (autoescaping) templates, cached as a plain string; the actions are per visitor.
     return render(request, "providers/provider_detail.html", {
         "title": page["title"],
+        "description": page.get("description", ""),  # a page cached before descriptions has none
         "body": mark_safe(page["body"].replace(PROVIDER_ACTIONS_MARKER, actions, 1)),
     })
 
@@ -218,9 +221,12 @@ def _provider_or_404(slug: str) -> Provider:
 
 
 def _provider_page(request, provider: Provider, *, is_member: bool) -> dict:
-    """The page's title and body (with the actions marker), the same for every visitor of one kind."""
+    """The page's title, meta description and body (with the actions marker), the same for every visitor of a kind."""
+    # The meta description is the provider's own profile, cut where a search result's snippet ends.
+    description = Truncator(" ".join(localized(provider, "description").split()))
     return {
         "title": f"{localized(provider)} · {_('代运营服务商目录')}",
+        "description": description.chars(META_DESCRIPTION_CHARS, truncate="…"),
         "body": render_to_string("providers/_provider_body.html", _provider_context(request, provider, is_member)),
     }
 
