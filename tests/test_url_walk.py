@@ -158,7 +158,7 @@ def walk(data) -> tuple[list[Walked], list[str]]:
             return str(data["subscription"].pk)
         if name == "pk":
             return str(data["own_review"].pk)
-        if name in ("object_id", "content_type_id", "id"):
+        if name in ("object_id", "content_type_id", "id", "engagement_id"):
             return "1"
         if name in ("kind", "action"):  # admin-only; sign-in comes before the value is looked at
             return "reviews"
