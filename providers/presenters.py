@@ -36,6 +36,14 @@ def localized(obj, field: str = "name") -> str:
     return value
 
 
+def fallback_lang(obj, field: str = "name") -> str:
+    """The `lang` of what localized() shows when it is not the page's language: "zh-Hans" where an English page falls
+    back to the Chinese column (no English name entered), else ""."""
+    if get_language() == "en" and not getattr(obj, f"{field}_en", ""):
+        return "zh-Hans"
+    return ""
+
+
 def city_display(city: str) -> str:
     """A provider's city in the page's language: the English name on English pages where known, else as stored."""
     if get_language() == "en":

@@ -1,8 +1,11 @@
 """Template helpers of the directory pages."""
+from types import SimpleNamespace
+
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from providers.presenters import city_display, list_separator, localized
+from providers.cities import city_name_en
+from providers.presenters import city_display, fallback_lang, list_separator, localized
 from providers.search.text import highlight_spans
 
 register = template.Library()
@@ -12,6 +15,20 @@ register = template.Library()
 def localized_filter(obj, field: str = "name") -> str:
     """{{ provider|localized }} → the name in the page's language; {{ provider|localized:"description" }} likewise."""
     return localized(obj, field)
+
+
+@register.filter
+def lang_attr(obj, field: str = "name") -> str:
+    """<h1{{ provider|lang_attr }}> → ' lang="zh-Hans"' where an English page shows the Chinese name (none in English),
+    so screen readers pronounce it as Chinese (WCAG 3.1.2); nothing otherwise."""
+    lang = fallback_lang(obj, field)
+    return format_html(' lang="{}"', lang) if lang else ""
+
+
+@register.filter
+def city_lang_attr(city: str) -> str:
+    """Likewise for a city that has no English name (喀什) shown on an English page."""
+    return lang_attr(SimpleNamespace(city=city, city_en=city_name_en(city) if city else ""), "city")
 
 
 @register.filter(name="city_display")

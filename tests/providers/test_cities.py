@@ -1,5 +1,6 @@
 """providers.cities: city names in English on English pages where known; the directory and API filters accept the
 English name, and a trailing 市 after a known city."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -31,7 +32,7 @@ def english(client):
 
 def city_cells(html: str) -> list[str]:
     """The cards' fact cells as text (a search marks its words in them with <mark>)."""
-    cells = [part.split("</dd>", 1)[0] for part in html.split("<dd>")[1:] if "</dd>" in part]
+    cells = re.findall(r"<dd(?: [^>]*)?>(.*?)</dd>", html, flags=re.S)  # a cell may carry lang="zh-Hans"
     return [cell.replace("<mark>", "").replace("</mark>", "") for cell in cells]
 
 

@@ -88,3 +88,35 @@ def test_city_box_keeps_a_city_not_in_the_list_as_typed(client, db):
     switch(client, "en", LIST_URL)
 
     assert 'value="喀什"' in city_box(client.get(LIST_URL, {"city": "喀什"}).content.decode())
+
+
+# lang on text in the other language (WCAG 3.1.2) ------------------------------------------------------------------
+
+
+def test_english_pages_mark_a_chinese_only_name_and_city_as_chinese(client, db):
+    ProviderFactory(slug="kashi", name="喀什商贸", name_en="", city="喀什")
+    ProviderFactory(slug="xihu", name="西湖电商", name_en="Xihu E-commerce", city="杭州")
+    detail = reverse("providers:detail", args=["kashi"])
+    switch(client, "en", LIST_URL)
+
+    listing = client.get(LIST_URL).content.decode()
+    assert '<a lang="zh-Hans" href="/providers/kashi/">喀什商贸</a>' in listing
+    assert '<a href="/providers/xihu/">Xihu E-commerce</a>' in listing
+    assert '<p class="provider-card__name-en" lang="zh-Hans">西湖电商</p>' in listing
+    assert '<dd lang="zh-Hans">喀什</dd>' in listing and "<dd>Hangzhou</dd>" in listing
+
+    page = client.get(detail).content.decode()
+    assert '<h1 lang="zh-Hans">喀什商贸</h1>' in page
+    assert 'class="provider__name-en"' not in page  # no second copy of the same Chinese name
+    assert '<dd lang="zh-Hans">喀什</dd>' in page
+
+
+def test_chinese_pages_mark_english_names_and_nothing_else(client, db):
+    ProviderFactory(slug="kashi", name="喀什商贸", name_en="", city="喀什")
+    ProviderFactory(slug="xihu", name="西湖电商", name_en="Xihu E-commerce", city="杭州")
+
+    listing = client.get(LIST_URL).content.decode()
+    assert '<a href="/providers/kashi/">喀什商贸</a>' in listing
+    assert '<p class="provider-card__name-en" lang="en">Xihu E-commerce</p>' in listing
+    assert 'lang="zh-Hans"' not in listing
+    assert '<h1>西湖电商</h1>' in client.get(reverse("providers:detail", args=["xihu"])).content.decode()
