@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from ingest.api import PerformanceIngestView
+from ingest.api import PerformanceIngestView, ViolationIngestView
 from partners.api.claims import StoreClaimVerifyView
 from partners.api.directory import CategoryListView, PlatformListView, ProviderCompareView, ProviderViewSet, ServiceListView
 from partners.api.leads import LeadViewSet
@@ -25,6 +25,7 @@ urlpatterns = [
     path("categories/", CategoryListView.as_view(), name="category-list"),
     path("services/", ServiceListView.as_view(), name="service-list"),
     path("performance/", PerformanceIngestView.as_view(), name="performance"),
+    path("violations/", ViolationIngestView.as_view(), name="violations"),
     path("store-claims/<int:pk>/verify/", StoreClaimVerifyView.as_view(), name="store-claim-verify"),
     # Last: any other path ending in "/" is a JSON 404 (paths without it still get APPEND_SLASH's redirect).
     re_path(r"^(?P<path>(?s:.*)/)$", api_not_found, name="not-found"),

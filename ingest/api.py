@@ -1,5 +1,5 @@
-"""Partner API of the data pipeline: bulk upsert of monthly store performance, validated and written like the CSV
-import (`import_run`), idempotent under a retry."""
+"""Partner API of the data pipeline: bulk upserts of monthly store performance and of conduct violations, validated
+and written like their CSV imports, idempotent under a retry."""
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -8,6 +8,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conduct.models import Violation
 from partners.authentication import request_api_key
 from partners.exceptions import error_body, error_item
 from partners.models import Scope
@@ -15,7 +16,11 @@ from partners.serializers import ErrorSerializer
 from partners.services import IdempotencyKeyReused, idempotent_call, request_fingerprint
 
 from .csv_import import ImportFailed, RowError
-from .serializers import PerformanceIngestDocSerializer, PerformanceIngestResultSerializer, PerformanceIngestSerializer
+from .importers.conduct import violations_load
+from .serializers import (
+    PerformanceIngestDocSerializer, PerformanceIngestResultSerializer, PerformanceIngestSerializer,
+    ViolationIngestDocSerializer, ViolationIngestResultSerializer,
+)
 from .services import import_performance
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -37,29 +42,20 @@ class IdempotencyConflict(APIException):
     default_code = "idempotency_key_reused"
 
 
-class PerformanceIngestView(APIView):
-    """Bulk upsert of monthly store performance (scope `ingest`), validated and written like the CSV import."""
+class RowsIngestView(APIView):
+    """A bulk upsert of rows in one importer's columns (scope `ingest`): all rows or none, idempotent under a retry.
+
+    Subclasses name the endpoint (the idempotency records' key) and `load(rows, dry_run)` → the 200 body.
+    """
 
     required_scope = throttle_scope = Scope.INGEST
     extra_error_codes = (422,)
+    endpoint: str
 
-    @extend_schema(
-        summary="Upload monthly store performance (all rows or none)",
-        request=PerformanceIngestDocSerializer,
-        parameters=[
-            OpenApiParameter(IDEMPOTENCY_HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
-                             description="Any unique string (≤255): a retry with the same key and body returns "
-                                         "the first successful response and writes nothing again (24 h)."),
-            OpenApiParameter("Idempotent-Replayed", OpenApiTypes.STR, location=OpenApiParameter.HEADER,
-                             response=[200], description="`true` when this is the stored first response."),
-        ],
-        responses={
-            200: PerformanceIngestResultSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Malformed body, or rows that fail validation: "
-                                 "`code` `invalid_rows`, one item per problem with `row` (0-based) and `field`."),
-        },
-    )
-    def post(self, request):
+    def load(self, rows, *, dry_run: bool) -> dict:  # pragma: no cover - each endpoint names its importer
+        raise NotImplementedError
+
+    def ingest(self, request):
         serializer = PerformanceIngestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rows, dry_run = serializer.validated_data["rows"], serializer.validated_data["dry_run"]
@@ -69,17 +65,13 @@ class PerformanceIngestView(APIView):
 
         def ingest() -> tuple[int, dict]:
             try:
-                result = import_performance(rows=rows, dry_run=dry_run, first_row=0)
+                return status.HTTP_200_OK, self.load(rows, dry_run=dry_run)
             except ImportFailed as exc:
                 return status.HTTP_400_BAD_REQUEST, row_errors_body(exc.errors)
-            return status.HTTP_200_OK, PerformanceIngestResultSerializer({
-                "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                "dry_run": dry_run, "recompute_requested": 0 if dry_run else len(result.affected_provider_ids),
-            }).data
 
         try:
             outcome = idempotent_call(
-                api_key=request_api_key(request), endpoint="performance", key=key,
+                api_key=request_api_key(request), endpoint=self.endpoint, key=key,
                 fingerprint=request_fingerprint(serializer.validated_data), call=ingest,
             )
         except IdempotencyKeyReused:
@@ -88,3 +80,57 @@ class PerformanceIngestView(APIView):
         if outcome.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _ingest_parameters() -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(IDEMPOTENCY_HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
+                         description="Any unique string (≤255): a retry with the same key and body returns "
+                                     "the first successful response and writes nothing again (24 h)."),
+        OpenApiParameter("Idempotent-Replayed", OpenApiTypes.STR, location=OpenApiParameter.HEADER,
+                         response=[200], description="`true` when this is the stored first response."),
+    ]
+
+
+INVALID_ROWS = OpenApiResponse(ErrorSerializer, description="Malformed body, or rows that fail validation: "
+                               "`code` `invalid_rows`, one item per problem with `row` (0-based) and `field`.")
+
+
+class PerformanceIngestView(RowsIngestView):
+    """Bulk upsert of monthly store performance (scope `ingest`), validated and written like the CSV import."""
+
+    endpoint = "performance"
+
+    def load(self, rows, *, dry_run: bool) -> dict:
+        result = import_performance(rows=rows, dry_run=dry_run, first_row=0)
+        return PerformanceIngestResultSerializer({
+            "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+            "dry_run": dry_run, "recompute_requested": 0 if dry_run else len(result.affected_provider_ids),
+        }).data
+
+    @extend_schema(
+        summary="Upload monthly store performance (all rows or none)", request=PerformanceIngestDocSerializer,
+        parameters=_ingest_parameters(), responses={200: PerformanceIngestResultSerializer, 400: INVALID_ROWS},
+    )
+    def post(self, request):
+        return self.ingest(request)
+
+
+class ViolationIngestView(RowsIngestView):
+    """Bulk upsert of conduct violations (scope `ingest`), validated and written like `import_violations`; the
+    conduct ledger is applied to the providers touched at once."""
+
+    endpoint = "violations"
+
+    def load(self, rows, *, dry_run: bool) -> dict:
+        result = violations_load(rows=rows, dry_run=dry_run, first_row=0, source=Violation.Source.API)
+        return ViolationIngestResultSerializer({
+            "created": result.created, "updated": result.updated, "unchanged": result.unchanged, "dry_run": dry_run,
+        }).data
+
+    @extend_schema(
+        summary="Upload conduct violations (all rows or none)", request=ViolationIngestDocSerializer,
+        parameters=_ingest_parameters(), responses={200: ViolationIngestResultSerializer, 400: INVALID_ROWS},
+    )
+    def post(self, request):
+        return self.ingest(request)

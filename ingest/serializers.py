@@ -48,3 +48,28 @@ class PerformanceIngestResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     dry_run = serializers.BooleanField()
     recompute_requested = serializers.IntegerField(help_text="Providers queued for a (debounced) recompute.")
+
+
+class ViolationRowSerializer(serializers.Serializer):
+    """One conduct violation, the columns of the `import_violations` CSV (documentation: the importer validates)."""
+
+    provider_slug = serializers.CharField(help_text="The provider's slug.")
+    type = serializers.CharField(help_text="Violation type code (docs/conduct-policy.md), e.g. `store_access`.")
+    occurred_on = serializers.CharField(help_text="`YYYY-MM-DD`, not in the future.")
+    decided_on = serializers.CharField(help_text="`YYYY-MM-DD`, not before occurred_on nor in the future.")
+    reference = serializers.CharField(help_text="Your reference, unique per provider: the upsert key.")
+    status = serializers.CharField(help_text="`upheld` or `withdrawn`.")
+
+
+class ViolationIngestDocSerializer(PerformanceIngestSerializer):
+    rows = ViolationRowSerializer(many=True, help_text="1–5,000 rows; errors name the row by its index (0-based).")
+
+    class Meta:
+        ref_name = "ViolationIngestRequest"
+
+
+class ViolationIngestResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
