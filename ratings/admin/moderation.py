@@ -255,10 +255,11 @@ class ReviewQueueAdmin(ReviewAdmin):
     @admin.display(description=_("核实/合作"))
     def store_engagement(self, obj):
         verified = gettext("已验证") if obj.verified else gettext("未验证")
+        # Two short lines rather than one long one, so the queue fits its container at 1280 px.
         if obj.engagement_start is None:
-            return f"{verified} · {gettext('无合作记录')}"
+            return format_html("{}<br>{}", verified, gettext("无合作记录"))
         end = obj.engagement_end.isoformat() if obj.engagement_end else gettext("至今")
-        return f"{verified} · {obj.engagement_start.isoformat()} – {end}"
+        return format_html("{}<br>{} – {}", verified, obj.engagement_start.isoformat(), end)
 
     @admin.display(description=_("作者其他评价"))
     def author_reviews(self, obj):

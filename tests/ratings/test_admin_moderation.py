@@ -91,10 +91,10 @@ def test_queue_shows_verification_engagement_and_the_authors_other_reviews(moder
     rows = {r.pk: r for r in response.context["cl"].result_list}
     admin = response.context["cl"].model_admin
     assert (admin.store_engagement(rows[review.pk]), admin.author_reviews(rows[review.pk]), admin.flags(rows[review.pk])
-            ) == ("已验证 · 2024-03-01 – 2025-02-28", 2, "—")
-    assert (admin.store_engagement(rows[imported.pk]), admin.author_reviews(rows[imported.pk])) == ("未验证 · 无合作记录", "—")
+            ) == ("已验证<br>2024-03-01 – 2025-02-28", 2, "—")
+    assert (admin.store_engagement(rows[imported.pk]), admin.author_reviews(rows[imported.pk])) == ("未验证<br>无合作记录", "—")
     page = response.content.decode()
-    assert '<td class="field-store_engagement">已验证 · 2024-03-01 – 2025-02-28</td>' in page
+    assert '<td class="field-store_engagement">已验证<br>2024-03-01 – 2025-02-28</td>' in page
     assert '<td class="field-author_reviews">2</td>' in page
 
 
