@@ -7,7 +7,10 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
 
-from ..models import PendingRecompute, PeriodLock, RatingEvent, ScoreSnapshot, StorePerformance, TierOverride
+from providers.models import Provider
+
+from ..models import PendingRecompute, PeriodLock, RatingEvent, Review, ScoreSnapshot, StorePerformance, TierOverride
+from ..services.recompute import engine_reason_parts
 
 
 @admin.register(StorePerformance)
@@ -61,7 +64,7 @@ class SourceFilter(admin.SimpleListFilter):
 class RatingEventAdmin(ReadOnlyAdmin):
     """The audit list: every tier, status, override, recompute, moderation and alert event, never editable."""
 
-    list_display = ("created_at", "provider", "kind", "period", "from_value", "to_value", "who", "short_reason")
+    list_display = ("created_at", "provider", "kind", "period", "from_display", "to_display", "who", "short_reason")
     list_select_related = ()  # see ReviewAdmin
     list_filter = ("kind", SourceFilter, ("created_at", admin.DateFieldListFilter), "period")
     search_fields = ("provider__name", "=provider__slug", "reason")
@@ -78,9 +81,36 @@ class RatingEventAdmin(ReadOnlyAdmin):
     def who(self, obj):
         return obj.actor or gettext("系统")
 
+    @admin.display(description=_("原值"), ordering="from_value")
+    def from_display(self, obj):
+        return event_value_display(obj.kind, obj.from_value)
+
+    @admin.display(description=_("新值"), ordering="to_value")
+    def to_display(self, obj):
+        return event_value_display(obj.kind, obj.to_value)
+
     @admin.display(description=_("原因"))
     def short_reason(self, obj):
-        return Truncator(obj.reason).chars(60)
+        return Truncator(event_reason_display(obj.reason)).chars(60)
+
+
+def event_value_display(kind: str, value: str) -> str:
+    """An event's stored code in the reader's language: 活跃 for "active", 4★ for "4", 无 for no tier."""
+    if kind in (RatingEvent.Kind.TIER, RatingEvent.Kind.OVERRIDE):
+        return f"{value}★" if value else gettext("无")
+    if kind == RatingEvent.Kind.STATUS and value in Provider.Status.values:
+        return Provider.Status(value).label
+    if kind == RatingEvent.Kind.REVIEW and value in Review.Status.values:
+        return Review.Status(value).label
+    return value or "—"
+
+
+def event_reason_display(reason: str) -> str:
+    """The engine's English reason in the reader's language; a person's reason as written."""
+    parts = engine_reason_parts(reason)
+    if parts is None:
+        return reason
+    return gettext("重算 %(period)s（截至 %(as_of)s）") % {"period": parts[0], "as_of": parts[1]}
 
 
 @admin.register(TierOverride)

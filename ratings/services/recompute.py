@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -309,13 +310,25 @@ def tier_label(value) -> str:
     return "" if value is None else str(value)
 
 
+# The engine's audit reason is stored in English because webhooks send it as it is (partners' contract); the admin
+# shows it in the reader's language from engine_reason_parts.
+ENGINE_REASON = "recompute {period:%Y-%m} as of {as_of}"
+_ENGINE_REASON_RE = re.compile(r"^recompute (\d{4}-\d{2}) as of (\d{4}-\d{2}-\d{2})$")
+
+
+def engine_reason_parts(reason: str) -> tuple[str, str] | None:
+    """("2025-06", "2025-06-30") for the engine's "recompute 2025-06 as of 2025-06-30"; None for people's reasons."""
+    match = _ENGINE_REASON_RE.match(reason)
+    return (match[1], match[2]) if match else None
+
+
 def _events(provider_id, period, as_of, previous: dict | None, rating: scoring.Rating) -> list[RatingEvent]:
     """Tier and status changes against the previous month's snapshot, attributed to the engine."""
     before_tier = previous["tier"] if previous else None
     before_status = previous["status"] if previous else scoring.ACTIVE
     if before_tier == rating.tier and before_status == rating.status:
         return []  # most providers, most days: no reason text to format
-    why = f"recompute {period:%Y-%m} as of {as_of.isoformat()}"
+    why = ENGINE_REASON.format(period=period, as_of=as_of.isoformat())
     events = []
     if before_tier != rating.tier:
         events.append(RatingEvent(provider_id=provider_id, kind=RatingEvent.Kind.TIER, period=period,
