@@ -18,16 +18,34 @@ ROLE_PERMISSIONS = {
         "ratings.change_ratingpolicy", "ratings.delete_ratingpolicy", "ratings.view_ratingpolicy",
         "ratings.activate_ratingpolicy", "ratings.add_tiergate", "ratings.change_tiergate", "ratings.delete_tiergate",
         "ratings.view_tiergate",
+        # Provider claims (claims/migrations/0002_roles), profile changes, credentials and cases
+        # (profiles/migrations/0002), violations, appeals and reinstatements (conduct/migrations/0003_roles), the
+        # inquiry funnel (inquiries/migrations/0003_roles).
+        "claims.decide_providerclaim", "claims.view_claimevent", "claims.view_providerclaim",
+        "claims.view_providercreditcode", "conduct.add_reinstatement", "conduct.add_violation",
+        "conduct.change_appeal", "conduct.change_violation", "conduct.view_appeal", "conduct.view_complaint",
+        "conduct.view_conductevent", "conduct.view_conductpolicy", "conduct.view_reinstatement",
+        "conduct.view_violation", "profiles.change_case", "profiles.change_platformcredential",
+        "profiles.change_profilechange", "profiles.view_case", "profiles.view_platformcredential",
+        "profiles.view_profilechange", "profiles.view_profileevent", "inquiries.view_inquiryrequest",
+        "inquiries.view_inquiryevent",
     },
     MODERATORS: {
         "providers.view_provider", "ratings.view_review", "ratings.change_review", "ratings.view_reviewqueue",
         "ratings.change_reviewqueue", "ratings.view_reviewappeal", "ratings.add_provideralert",
         "ratings.change_provideralert", "ratings.view_provideralert",
+        # Complaints (conduct) and the inquiry flow, read-only and unmasked, with its guarantee reports to rule on.
+        "conduct.decide_complaint", "conduct.view_complaint", "conduct.view_conductevent", "conduct.view_violation",
+        "inquiries.view_inquiryrequest", "inquiries.view_bid", "inquiries.view_proposal", "inquiries.view_message",
+        "inquiries.view_inquiryevent", "inquiries.view_promisereport", "inquiries.change_promisereport",
     },
     STEWARDS: {
         "providers.view_provider", "providers.view_store", "providers.view_engagement", "ratings.view_review",
         "ratings.view_storeperformance", "ingest.add_importjob", "ingest.view_importjob", "ingest.import_providers",
         "ingest.import_engagements", "ingest.import_reviews", "ingest.import_performance",
+        # Store claims (claims/migrations/0002_roles) and recorded violations (conduct/migrations/0003_roles).
+        "claims.verify_storeclaim", "claims.view_claimevent", "claims.view_storeclaim", "conduct.add_violation",
+        "conduct.view_conductevent", "conduct.view_violation",
     },
 }
 
@@ -74,9 +92,15 @@ def test_non_staff_member_of_a_role_is_kept_out(client):
 @pytest.mark.parametrize(
     ("role", "visible"),
     [
-        (GRADERS, {"provider", "service", "scoresnapshot", "tieroverride", "ratingevent", "ratingpolicy"}),
-        (MODERATORS, {"provider", "review", "reviewqueue", "reviewappeal", "provideralert"}),
-        (STEWARDS, {"provider", "store", "engagement", "review", "storeperformance", "importjob"}),
+        (GRADERS, {"provider", "service", "scoresnapshot", "tieroverride", "ratingevent", "ratingpolicy",
+                   "appeal", "case", "claimevent", "complaint", "conductevent", "conductpolicy", "platformcredential",
+                   "profilechange", "profileevent", "providerclaim", "providercreditcode", "reinstatement",
+                   "violation", "inquiryrequest", "inquiryevent"}),
+        (MODERATORS, {"provider", "review", "reviewqueue", "reviewappeal", "provideralert", "complaint",
+                      "conductevent", "violation", "inquiryrequest", "proposal", "message", "inquiryevent",
+                      "promisereport"}),
+        (STEWARDS, {"provider", "store", "engagement", "review", "storeperformance", "importjob", "claimevent",
+                    "conductevent", "storeclaim", "violation"}),
     ],
 )
 def test_each_role_sees_only_its_own_models(client, role, visible):
