@@ -306,15 +306,21 @@ def comparison_rows(providers: list, *, service_names: dict[str, str] | None = N
     return rows
 
 
-def gate_table(explanation: dict) -> list[dict]:
-    """A snapshot's gate checks as table rows (the graders' panel): each condition's figure against its threshold."""
+def gate_table(explanation: dict, *, service_names: dict[str, str] | None = None) -> list[dict]:
+    """A snapshot's gate checks as table rows (the graders' panel): each condition's figure against its threshold.
+
+    Service codes are shown by name when service_names knows them (仓储, not warehousing)."""
+    names = service_names or {}
     rows = []
     for gate in _list(explanation.get("gates")):
         cells = []
         for check in gate["checks"]:
             value, threshold, needs = check["value"], check["threshold"], "≥"
             if check["name"] == "services":
-                value, threshold, needs = "、".join(value) or "—", "、".join(threshold) or "—", _("需")
+                value, threshold, needs = (
+                    "、".join(names.get(code, code) for code in value) or "—",
+                    "、".join(names.get(code, code) for code in threshold) or "—", _("需"),
+                )
             cells.append({"name": check["name"], "label": CHECK_LABELS.get(check["name"], check["name"]),
                           "value": value, "threshold": threshold, "needs": needs, "met": check["met"]})
         rows.append({"tier": gate["tier"], "met": gate["met"], "cells": cells})

@@ -18,6 +18,7 @@ from providers.admin import MembershipInline
 from providers.cache import directory_cache_bump
 from providers.models import Provider
 from providers.presenters import gate_table
+from providers.selectors import service_names_by_code
 from providers.search.services import providers_search_refresh
 
 from .. import selectors as rating_selectors, services as rating_services
@@ -131,7 +132,7 @@ class ProviderAdmin(AfterCommitMixin, admin.ModelAdmin):
             "can_grade": self.has_grade_permission(request),
             "can_view_events": request.user.has_perm("ratings.view_ratingevent"),
             "snapshot": history[0] if history else None,
-            "gate_rows": gate_table(history[0].explanation) if history else [],
+            "gate_rows": gate_table(history[0].explanation, service_names=service_names_by_code()) if history else [],
             "history": history,
             "override": overrides.get(provider.pk),
             "events": rating_selectors.provider_audit_events(provider_id=provider.pk, limit=30),

@@ -59,3 +59,30 @@ def test_third_party_model_names_are_translated():
         )] == ["登录尝试", "登录失败", "登录日志", "认证器"]
     with translation.override("en"):
         assert str(names["mfa.Authenticator"]._meta.verbose_name_plural) == "Authenticators"
+
+
+def test_graders_gate_table_names_the_required_services():
+    from providers.presenters import gate_table
+
+    explanation = {"gates": [{"tier": 6, "met": False, "checks": [
+        {"name": "services", "value": ["warehousing"], "threshold": ["warehousing", "multilingual"], "met": False},
+    ]}]}
+
+    cells = gate_table(explanation, service_names={"warehousing": "仓储", "multilingual": "多语种"})[0]["cells"]
+    assert [(c["label"], c["value"], c["threshold"]) for c in cells] == [("必备服务", "仓储", "仓储、多语种")]
+    assert gate_table(explanation)[0]["cells"][0]["threshold"] == "warehousing、multilingual"  # unknown: the code
+
+
+def test_graders_panel_shows_service_names_not_codes(client, db):
+    from django.utils import timezone
+
+    from ratings import services
+    from tests.factories import rated_provider
+
+    provider = rated_provider(stores=3, score="4.00")
+    services.ratings_recompute(as_of=timezone.localdate(), provider_ids=[provider.pk])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    rows = client.get(f"/admin/providers/provider/{provider.pk}/change/").context["gate_rows"]
+
+    assert [c["threshold"] for c in rows[0]["cells"] if c["name"] == "services"] == ["跨境电商、分销（现金买货）、多语种服务、仓储物流"]
