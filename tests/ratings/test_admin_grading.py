@@ -319,6 +319,8 @@ def test_provider_can_be_added_in_the_admin(admin_client, db):
             "name": "新锐电商", "name_en": "Xinrui", "slug": "xinrui", "status": "active", "city": "杭州",
             "international_brands": "0", "warehouse_area_m2": "0",
             "platforms": [str(platform("tmall").pk)],
+            # The team inline, empty (members join by claim or invitation).
+            "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
         },
     )
 
