@@ -153,9 +153,9 @@ class ProviderDetailSerializer(ProviderSerializer):
     """A provider's full record with the latest period's explanation."""
 
     explanation = ExplanationField(read_only=True, allow_null=True)
+    # Prefetched by the partner API's detail queryset (partners.selectors.provider_api_queryset).
     cities_served = serializers.ListField(child=serializers.CharField(), read_only=True,
                                           help_text="Cities the team serves clients in (Chinese names).")
-    # Prefetched by the partner API's detail queryset (partners.selectors.provider_api_queryset).
     credentials = CredentialSerializer(source="verified_credentials", many=True, read_only=True,
                                        help_text="Verified platform credentials, newest period first.")
     website = OptionalUrlField(read_only=True, allow_null=True)

@@ -46,8 +46,9 @@ def test_compare_remove_links_name_their_provider_for_screen_readers(client):
 
     html = client.get(reverse("providers:compare") + "?p=alpha,beta").content.decode()
 
-    assert '移出对比<span class="visually-hidden">：阿尔法电商</span></a>' in html
-    assert '移出对比<span class="visually-hidden">：贝塔运营</span></a>' in html
+    # A shared comparison (?p=…) is not the visitor's shortlist: its per-column link drops that provider.
+    assert '不看这家<span class="visually-hidden">：阿尔法电商</span></a>' in html
+    assert '不看这家<span class="visually-hidden">：贝塔运营</span></a>' in html
     assert '<th scope="col"><span class="visually-hidden">对比项</span></th>' in html
     assert "<td></td>" not in html
 
@@ -58,8 +59,8 @@ def test_compare_remove_links_are_named_in_english_too(client):
 
     html = client.get(reverse("providers:compare") + "?p=alpha,beta", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    assert 'Remove<span class="visually-hidden">: Alpha Commerce</span></a>' in html
-    assert 'Remove<span class="visually-hidden">: Beta Ops</span></a>' in html
+    assert 'Hide this one<span class="visually-hidden">: Alpha Commerce</span></a>' in html
+    assert 'Hide this one<span class="visually-hidden">: Beta Ops</span></a>' in html
 
 
 def test_reply_and_appeal_controls_name_their_review_by_date_rating_and_title(client, provider, staff):

@@ -160,7 +160,7 @@ def test_detail_has_every_field_from_the_latest_snapshot():
         "url": "http://testserver/api/v1/providers/acme/", "size_band": "", "description": "",
         "description_en": "", "website": None, "international_brands": 0, "warehouse_area_m2": 0,
         "cities_served": [], "explanation": {"next_tier": {"tier": 5}}, "credentials": [],
-        "response_stats": None,
+        "response_stats": None, "conduct": {"points": 0, "sanction": "none", "violations": []},
     }
 
 
@@ -276,8 +276,10 @@ def test_compare_returns_detail_fields_in_the_order_asked():
 
     assert [row["slug"] for row in body["results"]] == ["b", "a"]
     detail = client.get(reverse("api:provider-detail", kwargs={"slug": "b"})).json()
-    # The record adds the response statistics (null below 5 requests); compare rows carry the rest, equal.
+    # The record adds the response statistics (null below 5 requests) and the conduct ledger; compare rows carry
+    # the rest, equal.
     assert detail.pop("response_stats") is None
+    assert detail.pop("conduct") == {"points": 0, "sanction": "none", "violations": []}
     assert body["results"][0] == detail
 
 
@@ -316,6 +318,7 @@ def _grow(count: int) -> list[Provider]:
 
 
 @pytest.mark.parametrize(("name", "queries"), [
+    # detail and compare: +1 for the verified platform credentials (profiles.selectors.credentials_verified_prefetch)
     # detail +1 for its conduct violations (conduct.selectors.violations_recent, appeals in the same query)
     # detail and compare +1 for the verified platform credentials (profiles.selectors.credentials_verified_prefetch)
     ("list", 5), ("detail", 8), ("history", 2), ("reviews", 2), ("compare", 6),
