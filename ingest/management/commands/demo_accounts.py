@@ -82,12 +82,12 @@ class Command(BaseCommand):
         self.stdout.write(f"provider  {emails[staff]} / {password}  answers reviews of {provider.name}")
         for line in claim_lines:
             self.stdout.write(line)
-        # Requests for proposals in every state (inquiries.demo): the merchant's /requests/ and the portal's 需求.
-        made = demo_inquiries(merchant=accounts[merchant], provider=provider, staff=accounts[staff])
-        self.stdout.write("requests  " + ", ".join(f"{state} #{pk}" for state, pk in made.items()))
         # The demo staff account owns the provider's team: a manager, a member and an open invitation beside it.
         for line in portal_demo_team(provider=provider, owner=accounts[staff], password=password):
             self.stdout.write(line)
         # What the profile, credentials and cases pages and the graders' queues show (profiles.demo).
         for line in profiles_demo(provider=provider, owner=accounts[staff]):
             self.stdout.write(line)
+        # Requests for proposals in every state (inquiries.demo): the merchant's /requests/ and the portal's 需求.
+        made = demo_inquiries(merchant=accounts[merchant], provider=provider, staff=accounts[staff])
+        self.stdout.write("requests  " + ", ".join(f"{state} #{pk}" for state, pk in made.items()))
