@@ -3,7 +3,6 @@ guarantee-language reports to rule on, and the funnel per month and per provider
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
 
 
 from django.template.response import TemplateResponse
@@ -14,6 +13,7 @@ from common.admin import ReadOnlyAdmin
 
 from .models import Bid, InquiryEvent, InquiryRequest, Message, PromiseReport, Proposal
 from .selectors import inquiry_funnel
+from .services import promise_report_rule
 
 
 class BidInline(admin.TabularInline):
@@ -85,22 +85,17 @@ class PromiseReportAdmin(ReadOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
-    def _rule(self, request, queryset, status: str):
-        with transaction.atomic():
-            ruled = 0
-            for report in queryset.select_for_update().filter(status=PromiseReport.Status.OPEN).select_related(
-                    "bid__request"):
-                report.status = status
-                report.save(update_fields=["status"])
-                InquiryEvent.objects.create(request=report.bid.request, bid=report.bid, action=f"report_{status}",
-                                            actor=request.user, reason=", ".join(report.phrases))
-                ruled += 1
+    def _rule(self, request, queryset, *, upheld: bool):
+        ruled = 0
+        for report in queryset.filter(status=PromiseReport.Status.OPEN):
+            promise_report_rule(report=report, upheld=upheld, actor=request.user)
+            ruled += 1
         self.message_user(request, _("已处理 %(n)d 条举报。") % {"n": ruled}, messages.SUCCESS)
 
-    @admin.action(description=_("举报成立"), permissions=["change"])
+    @admin.action(description=_("举报成立（记入违规：过度承诺）"), permissions=["change"])
     def uphold(self, request, queryset):
-        self._rule(request, queryset, PromiseReport.Status.UPHELD)
+        self._rule(request, queryset, upheld=True)
 
     @admin.action(description=_("举报不成立"), permissions=["change"])
     def dismiss(self, request, queryset):
-        self._rule(request, queryset, PromiseReport.Status.DISMISSED)
+        self._rule(request, queryset, upheld=False)

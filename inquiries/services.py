@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conduct.models import Violation
+from conduct.services import violation_record
 from providers.cache import directory_cache_bump
 from providers.models import Engagement, Membership, Provider, Store
 
@@ -334,3 +336,20 @@ def review_invitations_send(*, today: dt.date | None = None) -> int:
                url=reverse("ratings:create", args=[engagement.provider.slug]))
         count += 1
     return count
+
+
+@transaction.atomic
+def promise_report_rule(*, report: PromiseReport, upheld: bool, actor) -> PromiseReport:
+    """A moderator's ruling on a guarantee report; an upheld one is an over_promise violation on the ledger."""
+    report = PromiseReport.objects.select_for_update().select_related("bid__request", "bid__provider").get(pk=report.pk)
+    if report.status != PromiseReport.Status.OPEN:
+        raise ValidationError(_("这条举报已处理。"))
+    report.status = PromiseReport.Status.UPHELD if upheld else PromiseReport.Status.DISMISSED
+    report.save(update_fields=["status"])
+    _audit(report.bid.request, f"report_{report.status}", actor=actor, bid=report.bid, reason=", ".join(report.phrases))
+    if upheld:
+        violation_record(
+            provider=report.bid.provider, violation_type="over_promise", occurred_on=timezone.localtime(
+                report.created_at).date(), decided_on=timezone.localdate(), reference=f"inquiry-report-{report.pk}",
+            source=Violation.Source.COMPLAINT, actor=actor, note=", ".join(report.phrases))
+    return report

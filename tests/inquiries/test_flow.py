@@ -258,3 +258,27 @@ def test_response_statistics_show_from_five_requests_over_ninety_days(market):
                                                responded_at=now - dt.timedelta(days=10) + dt.timedelta(hours=100))
     assert provider_response_stats(provider=provider, now=now) == {
         "deadline_days": 3, "requests": 5, "answered_on_time_pct": 60, "median_response_hours": 6.5}
+
+
+def test_an_upheld_guarantee_report_is_an_over_promise_violation_on_the_ledger(market):
+    from conduct.models import Violation
+    from inquiries.services import promise_report_rule
+
+    store = StoreFactory(platform=platform("tmall"))
+    merchant = merchant_of(store)
+    request = request_for(merchant, store, provider_ids=[market["five"].pk, market["six"].pk], suggest=False)
+    five_bid, six_bid = request.bids.get(provider=market["five"]), request.bids.get(provider=market["six"])
+    for bid, slug in ((five_bid, "five"), (six_bid, "six")):
+        bid_propose(bid=bid, author=provider_staff(market[slug]), monthly_fee=1, term_months=1,
+                    commitments="保证销量翻倍")
+    moderator = UserFactory(is_staff=True)
+    upheld = promise_report_rule(report=promise_report(bid=five_bid, reporter=merchant), upheld=True, actor=moderator)
+    promise_report_rule(report=promise_report(bid=six_bid, reporter=merchant), upheld=False, actor=moderator)
+
+    (violation,) = Violation.objects.all()
+    assert (violation.provider, violation.type, violation.points, violation.reference, violation.status) == (
+        market["five"], "over_promise", 12, f"inquiry-report-{upheld.pk}", "upheld")
+    market["five"].refresh_from_db()
+    assert (market["five"].sanction, market["five"].sanction_points) == ("warning", 12)
+    with pytest.raises(ValidationError):
+        promise_report_rule(report=upheld, upheld=False, actor=moderator)
