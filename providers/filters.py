@@ -2,6 +2,7 @@
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -141,17 +142,27 @@ class DirectoryFilter(ProviderFilter):
     fee_from = django_filters.NumberFilter(method="filter_fee_from", label=_("预算下限（元/月）"), min_value=0)
     fee_to = django_filters.NumberFilter(method="filter_fee_to", label=_("预算上限（元/月）"), min_value=0)
     accepting = CheckedFilter(method="filter_accepting", label=_("只看接受新客户的服务商"))
+    credentialed = CheckedFilter(method="filter_credentialed", label=_("只看有平台资质的服务商（已核验、在有效期内）"))
     sort = django_filters.ChoiceFilter(
         method="filter_sort", label=_("排序"), choices=[(key, label) for key, (label, _o) in SORTS.items()],
         empty_label=None,
     )
 
     class Meta(ProviderFilter.Meta):
-        fields = [*ProviderFilter.Meta.fields, "fee_from", "fee_to", "accepting", "sort"]
+        fields = [*ProviderFilter.Meta.fields, "fee_from", "fee_to", "accepting", "credentialed", "sort"]
         form = DirectoryFilterForm
 
     def filter_accepting(self, queryset, name, value):
         return queryset.filter(accepting_new_clients=True) if value else queryset
+
+    def filter_credentialed(self, queryset, name, value):
+        # A grade a platform gave (profiles.PlatformCredential, by its reverse name: this module imports no app
+        # above providers), verified by a grader and whose period has not ended today.
+        if not value:
+            return queryset
+        current = Provider.objects.filter(credentials__status="verified",
+                                          credentials__period_end__gte=timezone.localdate())
+        return queryset.filter(pk__in=current.values("pk"))
 
     def filter_fee_from(self, queryset, name, value):
         # A provider whose range reaches the budget's low end; one that publishes no fee cannot be judged.

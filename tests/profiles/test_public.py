@@ -150,3 +150,22 @@ def test_the_team_page_names_the_evidence_and_the_state(client, provider, manage
         "period_start": "2025-10-01", "period_end": "2025-12-31", "evidence": png()})
     html = client.get(reverse("profiles:credentials", kwargs={"slug": "xinghai"})).content.decode()
     assert "天猫星级服务商 · 天猫五星" in html and "待核验" in html
+
+
+def test_the_directory_filters_on_verified_credentials_still_in_their_period(client, today, db):
+    from providers.models import Provider
+    from tests.factories import ProviderFactory
+
+    current = ProviderFactory(slug="current", name="有效资质")
+    expired = ProviderFactory(slug="expired", name="过期资质")
+    pending = ProviderFactory(slug="pending", name="待核验资质")
+    ProviderFactory(slug="none", name="无资质")
+    add_credential(current, end=dt.date(2026, 3, 31))
+    add_credential(current, level="四星", end=dt.date(2026, 6, 30))  # two credentials: listed once
+    add_credential(expired, end=dt.date(2026, 1, 9))
+    add_credential(pending, status="pending", end=dt.date(2026, 3, 31))
+
+    listed = client.get(reverse("providers:list"), {"credentialed": "on"}).context["page"].object_list
+    assert [p.slug for p in listed] == ["current"]
+    everyone = client.get(reverse("providers:list")).context["page"].object_list
+    assert sorted(p.slug for p in everyone) == sorted(Provider.objects.values_list("slug", flat=True))
