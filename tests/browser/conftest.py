@@ -77,3 +77,29 @@ def _reference_data(request):
         import_module("providers.migrations.0002_reference_data").load(apps, None)
     if not RatingPolicy.objects.exists():
         import_module("ratings.migrations.0002_default_policy").load(apps, None)
+    _roles_restore(apps, import_module)
+
+
+# The admin roles as the migrations grant them (providers' base roles, then each app's grants).
+ROLE_MIGRATIONS = {
+    "providers.migrations.0005_roles": "ROLES", "claims.migrations.0002_roles": "GRANTS",
+    "profiles.migrations.0002_roles": "GRANTS", "conduct.migrations.0003_roles": "GRANTS",
+    "inquiries.migrations.0003_roles": "GRANTS",
+}
+
+
+def _roles_restore(apps, import_module):
+    """An earlier transactional test may have emptied the tables (groups, permissions and content types too)."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    if Group.objects.filter(name="Graders", permissions__codename="decide_providerclaim").exists():
+        return
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for module, name in ROLE_MIGRATIONS.items():
+        for role, perms in getattr(import_module(module), name).items():
+            group, _created = Group.objects.get_or_create(name=role)
+            for perm in perms:
+                app_label, codename = perm.split(".")
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

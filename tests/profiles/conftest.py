@@ -4,7 +4,6 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from common.uploads import private_storage
 from tests.factories import ProviderFactory, provider_staff, staff_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -17,10 +16,16 @@ def png(name="资质截图.png", content=PNG):
 
 
 def stored_evidence() -> int:
-    """How many evidence files the private storage holds for profile changes and credentials."""
-    storage = private_storage()
+    """How many evidence files the private storage holds for profile changes and credentials.
+
+    Read through the fields' own storage: a FileField calls its storage callable once, when the model is made, so
+    after a test that changes STORAGES, private_storage() is a fresh instance the fields do not write to.
+    """
+    from profiles.models import PlatformCredential, ProfileChange
+
     count = 0
-    for folder in ("evidence/profilechange", "evidence/platformcredential"):
+    for model, folder in ((ProfileChange, "evidence/profilechange"), (PlatformCredential, "evidence/platformcredential")):
+        storage = model._meta.get_field("evidence").storage
         try:
             count += len(storage.listdir(folder)[1])
         except FileNotFoundError:
