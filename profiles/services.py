@@ -227,7 +227,8 @@ def case_decide(*, case: Case, action: str, actor, reason: str = "") -> Case:
 def case_naming_decide(*, case: Case, user, approve: bool) -> Case:
     """The store's merchant lets the case name their store, or not (then it stays anonymous)."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("store").get(pk=case.pk)
+        # Lock only the case row: PostgreSQL refuses FOR UPDATE on the nullable side of the join to its store.
+        case = Case.objects.select_for_update(of=("self",)).select_related("store").get(pk=case.pk)
         if case.store is None or not case.store.merchants.filter(pk=user.pk).exists():
             raise PermissionDenied(_("只有该店铺的商家可以决定是否署名。"))
         action = "name_approve" if approve else "name_decline"
