@@ -101,5 +101,9 @@ def _roles_restore(apps, import_module):
         for role, perms in getattr(import_module(module), name).items():
             group, _created = Group.objects.get_or_create(name=role)
             for perm in perms:
-                app_label, codename = perm.split(".")
-                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+                # Some apps' grants name the codename alone (their own app's permissions).
+                app_label, codename = perm.split(".") if "." in perm else (module.split(".")[0], perm)
+                # Frozen names: the import permissions moved from ratings to ingest after providers' 0005 froze them.
+                permission = (Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+                              or Permission.objects.get(codename=codename))
+                group.permissions.add(permission)
