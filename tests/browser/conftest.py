@@ -105,5 +105,7 @@ def _roles_restore(apps, import_module):
                 app_label, codename = perm.split(".") if "." in perm else (module.split(".")[0], perm)
                 # Frozen names: the import permissions moved from ratings to ingest after providers' 0005 froze them.
                 permission = (Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-                              or Permission.objects.get(codename=codename))
-                group.permissions.add(permission)
+                              or Permission.objects.filter(codename=codename).first())
+                # A permission a later migration removed (its model gone) has nothing to grant any more.
+                if permission is not None:
+                    group.permissions.add(permission)
