@@ -29,6 +29,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
@@ -437,7 +438,14 @@ def test_a_full_recompute_killed_mid_run_is_redelivered_and_matches_an_uninterru
         with through_broker():
             result = ratings_recompute_task.apply_async(args=(today.isoformat(),), queue=queue)
         first.wait_for(lambda: f"[{result.id}] received" in first.log(), timeout=30, what="the task to arrive")
-        time.sleep(1.5)  # well inside the run (seconds at this size), before its single commit
+        # The run holds the period's Redis lock from its start to its single commit: killing the worker as soon
+        # as the lock is seen kills it mid-run, however fast the engine has become (a fixed sleep did not).
+        lock_key = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:ratings:recompute:{period:%Y-%m}"
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        deadline = time.monotonic() + 30
+        while not client.exists(lock_key) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert client.exists(lock_key), "the recompute never took its period lock"
         assert f"[{result.id}] succeeded" not in first.log(), (
             f"the run finished before the kill; raise FAULTS_RECOMPUTE_PROVIDERS (now {PROVIDERS})")
         os.kill(first.process.pid, signal.SIGKILL)
