@@ -58,7 +58,8 @@ def screenshot(page):
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Platforms, categories, services and the default policy, whatever an earlier transactional test left.
+    """Platforms, categories, services, the default rating and conduct policies, whatever an earlier transactional
+    test left.
 
     Transactional tests end by emptying every table; serialized rollback should restore the migrations' rows,
     but this suite does not rely on it: the data migrations' own loaders put them back when they are missing.
@@ -70,6 +71,7 @@ def _reference_data(request):
 
     from django.apps import apps
 
+    from conduct.models import ConductPolicy
     from providers.models import Platform
     from ratings.models import RatingPolicy
 
@@ -77,6 +79,8 @@ def _reference_data(request):
         import_module("providers.migrations.0002_reference_data").load(apps, None)
     if not RatingPolicy.objects.exists():
         import_module("ratings.migrations.0002_default_policy").load(apps, None)
+    if not ConductPolicy.objects.exists():
+        import_module("conduct.migrations.0002_policy_v1").load(apps, None)
     _roles_restore(apps, import_module)
 
 
