@@ -72,3 +72,17 @@ def cached_fragment(*, page: str, query: str, language: str, render):
         html = render()
         cache.set(key, html, timeout=seconds)
     return html
+
+
+def cached_value(*, name: str, compute):
+    """A value every directory page needs whatever its filters (the filter form's choices, the city list), computed
+    once per generation by `compute()`: it changes only when providers or reference data do, which start one."""
+    seconds = directory_cache_seconds()
+    if seconds <= 0:
+        return compute()
+    key = f"directory:value:{name}:{directory_generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=seconds)
+    return value

@@ -28,14 +28,19 @@ MIN_TIER_LABELS = {
 }
 
 
-def shape_directory_form(form, *, has_query: bool) -> None:
-    """Present the shared filter form for people: "at least" tiers, checkbox groups, sensible inputs."""
+def shape_directory_form(form, *, has_query: bool, reference: dict[str, list]) -> None:
+    """Present the shared filter form for people: "at least" tiers, checkbox groups, sensible inputs.
+
+    `reference`: the platform, category and service rows (selectors.reference_rows, cached per generation), which
+    the checkbox groups offer and check chosen codes against, so that neither runs a query.
+    """
     form.fields["min_tier"].label = _("星级至少")
     form.fields["min_tier"].widget = DirectSelect(choices=[("", _("不限星级")), *MIN_TIER_LABELS.items()])
     for name in MULTIPLE:
         field = form.fields[name]
         field.label_from_instance = localized
-        field.widget = DirectCheckboxes(choices=field.choices)
+        field.rows = reference[name]
+        field.widget = DirectCheckboxes(choices=[(row.code, localized(row)) for row in reference[name]])
     sorts = form.fields["sort"].choices
     if not has_query:  # relevance means something only for a search
         sorts = [(value, label) for value, label in sorts if value != "relevance"]

@@ -5,8 +5,7 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.db.models import (
-    Count, F, OrderBy, Prefetch, Q, QuerySet, Window,
-    prefetch_related_objects,
+    Count, F, OrderBy, Prefetch, Q, QuerySet, Value, Window,
 )
 from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
@@ -43,7 +42,7 @@ def provider_list(*, include_delisted: bool = False, with_reference: bool = True
     """Providers for listings, delisted and suspended ones and those under a hiding sanction left out by default.
 
     Platforms, categories and services are prefetched unless with_reference=False (the directory fetches them
-    only for the cards it has to render: see providers_load_reference).
+    only for the cards it has to render: see providers_load_card_links).
     """
     qs = Provider.objects.prefetch_related(*_reference_prefetches()) if with_reference else Provider.objects.all()
     if not include_delisted:
@@ -51,9 +50,39 @@ def provider_list(*, include_delisted: bool = False, with_reference: bool = True
     return qs
 
 
-def providers_load_reference(providers: list[Provider]) -> None:
-    """Prefetch platforms, categories and services onto already fetched providers (three queries, any count)."""
-    prefetch_related_objects(providers, *_reference_prefetches())
+def reference_rows() -> dict[str, list[Platform | Category | Service]]:
+    """Platforms, categories and services in display order, keyed by the directory filter that offers them."""
+    return {
+        "platform": list(Platform.objects.order_by("position", "code")),
+        "category": list(Category.objects.order_by("position", "code")),
+        "service": list(Service.objects.order_by("position", "code")),
+    }
+
+
+def providers_load_card_links(providers: list[Provider], *, reference: dict[str, list]) -> None:
+    """Set `card_platforms` and `card_services` (display order) on already fetched providers from reference rows
+    known already (reference_rows()): one query over both link tables, however many providers."""
+    platforms = {row.pk: row for row in reference["platform"]}
+    services = {row.pk: row for row in reference["service"]}
+    ids = [provider.pk for provider in providers]
+    links = (
+        Provider.platforms.through.objects.filter(provider_id__in=ids)
+        .annotate(kind=Value("platform")).values_list("provider_id", "platform_id", "kind")
+        .union(
+            Provider.services.through.objects.filter(provider_id__in=ids)
+            .annotate(kind=Value("service")).values_list("provider_id", "service_id", "kind"),
+            all=True,
+        )
+    )
+    linked: dict[int, dict[str, list]] = {pk: {"platform": [], "service": []} for pk in ids}
+    for provider_id, row_id, kind in links:
+        rows = platforms if kind == "platform" else services
+        if row_id in rows:  # a row added since the reference was cached: the next generation shows it
+            linked[provider_id][kind].append(rows[row_id])
+    order = {kind: {row.pk: index for index, row in enumerate(reference[kind])} for kind in ("platform", "service")}
+    for provider in providers:
+        provider.card_platforms = sorted(linked[provider.pk]["platform"], key=lambda row: order["platform"][row.pk])
+        provider.card_services = sorted(linked[provider.pk]["service"], key=lambda row: order["service"][row.pk])
 
 
 def providers_load_descriptions(providers: list[Provider]) -> None:

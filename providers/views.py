@@ -36,7 +36,7 @@ from ratings.selectors import (
     reviews_attach_engagements,
 )
 
-from .cache import cached_fragment, cached_parts
+from .cache import cached_fragment, cached_parts, cached_value
 from .charts import COMPACT, TrendPoint, trend_chart, trend_months
 from .directory import HIDDEN_FIELDS, PANEL_FIELDS, SEARCH_FIELD, city_options, directory_chips, shape_directory_form
 from .filters import DirectoryFilter
@@ -63,11 +63,12 @@ from .selectors import (
     provider_get,
     provider_list,
     provider_cities,
+    providers_load_card_links,
     providers_load_descriptions,
-    providers_load_reference,
     providers_for_tray,
     providers_top_by_platform,
     providers_top_by_tier,
+    reference_rows,
     service_names_by_code,
 )
 from .shortlist import Change, shortlist_add, shortlist_clear, shortlist_remove, shortlist_replace, shortlist_slugs
@@ -137,8 +138,11 @@ def _directory_context(request) -> dict:
     # Cards show none of the long text columns; leaving them out keeps the sort of thousands of rows small.
     words = query_words(request.GET.get("q", "")) if not query_problem(request.GET.get("q", "")) else []
     listing = provider_list(with_reference=False).only(*CARD_FIELDS).order_by(*DIRECTORY_ORDERING)
+    # What every directory page shows whatever its filters (the form's choices, the city list) changes only with a
+    # new generation: kept once for all pages rather than queried on each.
+    lists = cached_value(name="lists", compute=_directory_lists)
     provider_filter = DirectoryFilter(request.GET, queryset=listing)
-    shape_directory_form(provider_filter.form, has_query=bool(words))
+    shape_directory_form(provider_filter.form, has_query=bool(words), reference=lists["reference"])
     # A value that does not parse is shown as a form error with no results, never silently dropped.
     providers = provider_filter.qs if provider_filter.is_valid() else provider_filter.queryset.none()
     page = WindowCountPaginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -151,23 +155,30 @@ def _directory_context(request) -> dict:
         "search_field": form[SEARCH_FIELD],
         "fields": [form[name] for name in PANEL_FIELDS],
         "hidden": [(name, value) for name in HIDDEN_FIELDS for value in query.getlist(name) if value],
-        "cities": city_options(provider_cities()),
+        "cities": city_options(lists["cities"]),
         "chips": chips,
         "page": page,
-        "cards": provider_cards(list(page.object_list), cached=_anonymous_get(request), words=words),
+        "cards": provider_cards(
+            list(page.object_list), cached=_anonymous_get(request), words=words, reference=lists["reference"]),
         "query": query.urlencode(),
         "filtered": bool(chips),
         "compare_max": COMPARE_MAX,
     }
 
 
-def provider_cards(providers: list[Provider], *, cached: bool, words: list[Word] = ()) -> list[str]:
+def _directory_lists() -> dict:
+    return {"reference": reference_rows(), "cities": provider_cities()}
+
+
+def provider_cards(
+    providers: list[Provider], *, cached: bool, words: list[Word] = (), reference: dict[str, list],
+) -> list[str]:
     """The directory card of each provider, in order; with `cached`, kept per provider and language until the
     next page-cache generation (ratings, imports and admin edits start one). With search `words`, the words
-    are marked in the card, which is then kept per search as well."""
+    are marked in the card, which is then kept per search as well. `reference`: selectors.reference_rows()."""
     def render_cards(missing_ids: list[int]) -> dict[int, str]:
         missing = [provider for provider in providers if provider.pk in set(missing_ids)]
-        providers_load_reference(missing)
+        providers_load_card_links(missing, reference=reference)
         if words:  # a search shows where it matched in the description: one query for the cards it renders
             providers_load_descriptions(missing)
         badges = credential_badges_by_provider(provider_ids=missing_ids, today=timezone.localdate())

@@ -216,10 +216,10 @@ def test_directory_with_a_tray_query_count_is_fixed(client, many, django_assert_
         add(client, slug)
     client.get(reverse("ratings:tiers"))  # shows (and so clears) the "added" messages
 
-    # the page with its match count, the city list, the cards' 3 prefetches and their platform credentials, the
-    # filter form's 3 choice lists; the tray adds two: the session and the shortlisted names (the header's count
-    # reads the same session)
-    with django_assert_num_queries(11):
+    # the page with its match count, the city list, the cards' platform and service links (one query) and their
+    # platform credentials, the filter form's 3 choice lists; the tray adds two: the session and the shortlisted
+    # names (the header's count reads the same session)
+    with django_assert_num_queries(9):
         assert client.get(LIST_URL, {"page": "2"}).status_code == 200
 
 

@@ -148,9 +148,9 @@ def test_directory_query_count_does_not_grow_with_providers(client, params, djan
     _providers_with_relations(5)
     with CaptureQueriesContext(connection) as few:
         assert client.get(LIST_URL, params).status_code == 200
-    # count + page + 3 prefetches + 3 filter selects + the city list + the cards' platform credentials (+ 1 lookup
-    # per reference-data filter value)
-    assert len(few.captured_queries) <= 10 + len(params)
+    # count + page, the cards' platform and service links (one query) and platform credentials, the 3 reference
+    # lists of the filter form (chosen codes are checked against them) and the city list
+    assert len(few.captured_queries) == 7
     _providers_with_relations(20)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(LIST_URL, params)
@@ -364,12 +364,39 @@ def test_a_new_filter_combination_reuses_the_cached_cards(client, demo, cache_on
 
     # Another query string is another page: its form, count and order are fresh, but the card is the one
     # rendered for the first page, so neither the card nor its platforms and services are fetched again.
-    # The page of providers with its count, the platform, category and service choices of the form, and the
-    # cities of the city list.
-    with django_assert_num_queries(5):
+    # Only the page of providers with its count: the platform, category and service choices of the form and the
+    # city list are kept for the generation like the cards.
+    with django_assert_num_queries(1):
         html = client.get(LIST_URL, {"tier": "6", "sort": "name"}).content.decode()
     card = first[first.index('<article class="card provider-card'):first.index("</article>") + len("</article>")]
     assert card in html and "改名后的星海" not in html
+
+
+def test_the_form_choices_and_cities_are_kept_until_the_next_generation(client, demo, cache_on):
+    from providers.cache import directory_cache_bump
+    from providers.models import Platform
+
+    client.get(LIST_URL)
+    Platform.objects.filter(code="tmall").update(name="天猫商城")
+    Provider.objects.filter(slug="xinghai").update(city="宁波")
+
+    kept = client.get(LIST_URL, {"sort": "name"}).content.decode()
+    directory_cache_bump()  # as the reference admin and every provider write do
+    fresh = client.get(LIST_URL, {"sort": "name"}).content.decode()
+
+    assert 'value="tmall" id="id_platform_0"> 天猫</label>' in kept and '<option value="杭州">' in kept
+    assert 'value="tmall" id="id_platform_0"> 天猫商城</label>' in fresh and '<option value="宁波">' in fresh
+    assert '<option value="杭州">' not in fresh
+
+
+def test_an_unknown_code_is_refused_with_the_fields_own_message_when_the_choices_are_cached(client, demo, cache_on):
+    from django.forms import ModelMultipleChoiceField
+
+    response = client.get(LIST_URL, {"platform": ["tmall", "nosuch"], "service": "operation"})
+
+    message = ModelMultipleChoiceField.default_error_messages["invalid_choice"] % {"value": "nosuch"}
+    assert response.context["form"].errors == {"platform": [message]}
+    assert listed_slugs(response) == []
 
 
 def test_cards_are_cached_per_language(client, demo, cache_on):
