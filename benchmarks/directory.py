@@ -129,6 +129,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     all_cold, all_new, all_warm = [], [], []
+    plain_cold, plain_new, plain_warm = [], [], []  # the requests without a search (the search has its own target)
     for label, query in REQUESTS:
         path = f"/providers/?{query}" if query else "/providers/"
         with override_settings(DIRECTORY_CACHE_SECONDS=0):
@@ -146,9 +147,15 @@ def main() -> None:
         all_cold += cold
         all_new += new
         all_warm += warm
+        if "q=" not in query:
+            plain_cold += cold
+            plain_new += new
+            plain_warm += warm
         print(f"{label:34} {count:>5} {_figures(cold)} {_figures(new)} {_figures(warm, width=12)}")
     print("-" * len(header))
     print(f"{'all requests (ms)':34} {'':>5} {_figures(all_cold)} {_figures(all_new)} {_figures(all_warm, width=12)}")
+    print(f"{'requests without a search (ms)':34} {'':>5} {_figures(plain_cold)} {_figures(plain_new)} "
+          f"{_figures(plain_warm, width=12)}")
 
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 

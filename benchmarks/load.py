@@ -71,6 +71,8 @@ def main() -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=int, default=30, help="measured seconds per user level")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; above 1 gunicorn runs the gthread worker (gunicorn.conf.py)")
     parser.add_argument("--smoke", action="store_true", help="seeded SQLite, no Redis, 1 user for 5 s; CI")
     options = parser.parse_args()
 
@@ -82,6 +84,7 @@ def main() -> int:
         **os.environ, "DJANGO_SETTINGS_MODULE": "api_site", "PYTHONPATH": f"{ROOT / 'benchmarks'}:{ROOT}",
         "DATABASE_URL": options.database_url, "REDIS_URL": options.redis_url, "DEBUG": "false",
         "CACHE_KEY_PREFIX": f"load-{os.getpid()}", "GUNICORN_WORKERS": str(options.workers),
+        "GUNICORN_THREADS": str(options.threads),
         "STATIC_ROOT": str(scratch / "static"),
     }
     manage(env, "collectstatic", "--noinput")  # as a deployment does: the manifest storage needs it
@@ -122,8 +125,10 @@ def main() -> int:
         server.wait(timeout=30)
         shutil.rmtree(scratch, ignore_errors=True)
 
-    print(f"\n{options.database_url}  redis={options.redis_url or 'none'}  gunicorn workers={options.workers}  "
-          f"{options.seconds}s per level, think time {os.environ.get('LOAD_THINK_SECONDS') or 0} s (mean)")
+    worker = f"{options.workers} gthread × {options.threads}" if options.threads > 1 else f"{options.workers} sync"
+    print(f"\n{options.database_url}  redis={options.redis_url or 'none'}  gunicorn workers={worker}  "
+          f"{options.seconds}s per level, think time {os.environ.get('LOAD_THINK_SECONDS') or 0} s (mean), "
+          f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'users':>5} {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for users, r in results:
         print(f"{users:>5} {r['requests']:>9} {r['rps']:>8.1f} {r['p50']:>7} {r['p95']:>7} {r['p99']:>7} "
