@@ -72,7 +72,8 @@ def bare_provider_list(request):
             "excellent_stores": snapshot.excellent_stores if snapshot else None,
             "platforms": [x.code for x in p.platforms.all()], "categories": [x.code for x in p.categories.all()],
             "services": [x.code for x in p.services.all()], "fee_min": decimal(p.fee_min),
-            "fee_max": decimal(p.fee_max), "verified": p.verified, "url": f"{base}{p.slug}/",
+            "fee_max": decimal(p.fee_max), "accepting_new_clients": p.accepting_new_clients, "verified": p.verified,
+            "url": f"{base}{p.slug}/",
         })
     next_link = None
     if more:
