@@ -1,5 +1,6 @@
 """API-only filters over the directory's shared ProviderFilter: status, search and ordering."""
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from providers.filters import CityFilter, ProviderFilter, SearchFilter
@@ -25,6 +26,25 @@ PROVIDER_ORDERINGS = {
 DEFAULT_PROVIDER_ORDERING = "-score"
 
 
+class TrueFalseField(forms.NullBooleanField):
+    """`true` or `false` (1 or 0), nothing else: a client's `yes` is an error naming the parameter, not ignored."""
+
+    widget = forms.TextInput  # the raw value (NullBooleanSelect would read `yes` as no value and `2` as true)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError(_("请填写 true 或 false。"), code="invalid")
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueFalseField
+
+
 class ProviderApiFilter(ProviderFilter):
     """The directory filters plus `status` (default: listed providers only), `search` and `ordering`."""
 
@@ -41,14 +61,19 @@ class ProviderApiFilter(ProviderFilter):
         choices=Provider.Status.choices, method="filter_status",
         label=_("状态（可多选；默认 active 与 probation，即不含已清退和已暂停）"),
     )
+    # The pages' box: `true` narrows; `false` is the same as leaving it out, never "only the sanctioned ones".
+    no_sanction = TrueFalseFilter(
+        method="filter_no_sanction", label=_("今年无处罚"),
+        help_text=_("true：只返回本年无违规积分且当前无处罚的服务商；false 或不填：不限"),
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(name, name) for name in PROVIDER_ORDERINGS], method="filter_ordering",
         label=_("排序（默认 -score；空值始终排在最后）"),
     )
 
     class Meta(ProviderFilter.Meta):
-        fields = ["tier", "min_tier", "platform", "category", "service", "city", "min_score", "status", "search",
-                  "ordering"]
+        fields = ["tier", "min_tier", "platform", "category", "service", "city", "min_score", "no_sanction", "status",
+                  "search", "ordering"]
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):

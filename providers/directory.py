@@ -15,8 +15,8 @@ from .presenters import city_display, localized
 # Shown above the panel (always visible, on phones too), then in the collapsible panel, in this order.
 SEARCH_FIELD = "q"
 PANEL_FIELDS = (
-    "min_tier", "platform", "category", "service", "city", "accepting", "credentialed", "fee_from", "fee_to",
-    "min_score", "sort",
+    "min_tier", "platform", "category", "service", "city", "accepting", "credentialed", "no_sanction", "fee_from",
+    "fee_to", "min_score", "sort",
 )
 # Filters the page accepts from links (the home page's tier lists) but does not show as fields: kept as hidden
 # inputs so that changing another filter keeps them, and named by a chip so they can be removed.
@@ -81,7 +81,7 @@ def _chip_value(form, name: str, raw: str) -> str:
         return city_display(raw)
     if name == "q":
         return f"“{raw}”"
-    if name in ("accepting", "credentialed"):
+    if name in ("accepting", "credentialed", "no_sanction"):
         return ""  # the label says it all
     return raw
 
@@ -98,7 +98,7 @@ CHIP_LABELS = {
     "platform": gettext_lazy("平台"), "category": gettext_lazy("类目"), "service": gettext_lazy("服务"),
     "city": gettext_lazy("城市"), "fee_from": gettext_lazy("预算不低于"), "fee_to": gettext_lazy("预算不高于"),
     "min_score": gettext_lazy("综合分不低于"), "accepting": gettext_lazy("接受新客户"),
-    "credentialed": gettext_lazy("有平台资质"),
+    "credentialed": gettext_lazy("有平台资质"), "no_sanction": gettext_lazy("今年无处罚"),
 }
 
 

@@ -10,7 +10,7 @@ from .cities import city_stored_name
 from .models import Category, Platform, Provider, Service
 from .search.selectors import providers_matching
 from .search.text import MAX_QUERY_LENGTH, MAX_WORDS, query_problem, query_words
-from .selectors import DIRECTORY_ORDERING
+from .selectors import DIRECTORY_ORDERING, no_sanction_this_year_q
 
 
 class SearchField(forms.CharField):
@@ -93,7 +93,7 @@ class CityFilter(django_filters.CharFilter):
 
 
 class ProviderFilter(django_filters.FilterSet):
-    """Filter providers by tier, platform, category, service, city, score and free text."""
+    """Filter providers by tier, platform, category, service, city, score, conduct this year and free text."""
 
     tier = django_filters.NumberFilter(field_name="tier", label=_("星级"))
     min_tier = django_filters.NumberFilter(field_name="tier", lookup_expr="gte", label=_("最低星级"))
@@ -102,11 +102,15 @@ class ProviderFilter(django_filters.FilterSet):
     service = RelatedAnyFilter(field_name="services", queryset=Service.objects.all(), label=_("服务"))
     city = CityFilter(field_name="city", label=_("城市"))
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("最低综合分"))
+    no_sanction = CheckedFilter(method="filter_no_sanction", label=_("今年无处罚"))
     q = SearchFilter(method="filter_search", label=_("搜索"))
 
     class Meta:
         model = Provider
-        fields = ["tier", "min_tier", "platform", "category", "service", "city", "min_score", "q"]
+        fields = ["tier", "min_tier", "platform", "category", "service", "city", "min_score", "no_sanction", "q"]
+
+    def filter_no_sanction(self, queryset, name, value):
+        return queryset.filter(no_sanction_this_year_q()) if value else queryset
 
     def filter_search(self, queryset, name, value):
         """Every word of the query, in any searchable field (providers.search), in any order."""

@@ -23,6 +23,20 @@ def listed_q(prefix: str = "") -> Q:
     """The one rule for "listed": a listed status and no sanction that hides the provider."""
     return Q(**{f"{prefix}status__in": LISTED_STATUSES, f"{prefix}sanction__in": LISTED_SANCTIONS})
 
+
+def no_sanction_this_year_q(prefix: str = "") -> Q:
+    """The one rule for "no sanction this year" (今年无处罚): no points this calendar year and no sanction in force."""
+    # Both columns are the conduct ledger on today (Asia/Shanghai) as conduct.services.sanctions_apply writes them,
+    # so the filter needs no join. Why today's two values tell the whole year: points are this calendar year's (the
+    # daily job resets them on 1 January) and a withdrawn violation counts nowhere, as if never recorded, so 0 points
+    # today means no counted violation decided this year. Warning, hidden and frozen all need this year's points, so
+    # none of them was in force on any day of the year; only delisted and cleared outlive a year, and they keep
+    # `sanction` off "none" (and such providers are not listed anyway). Stricter than the ladder on purpose: a
+    # violation under the warning threshold (6 points) is no sanction yet, but it is this year's record.
+    # Not seen by the columns: a delisting from an earlier year lifted by a reinstatement this year; and on 1 January,
+    # until the daily job has run, last year's points still exclude (the safe side).
+    return Q(**{f"{prefix}sanction": Provider.Sanction.NONE, f"{prefix}sanction_points": 0})
+
 # Highest tier first, then composite score (providers/filters.py SORTS["tier"]); no tier and unrated last on every
 # backend (PostgreSQL sorts NULL first in DESC); pk keeps pages stable.
 DIRECTORY_ORDERING: tuple[OrderBy | str, ...] = (

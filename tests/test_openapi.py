@@ -63,9 +63,11 @@ def test_schema_is_served_and_valid():
     }
     listing = schema["paths"]["/api/v1/providers/"]["get"]
     assert {p["name"] for p in listing["parameters"]} == {
-        "tier", "min_tier", "platform", "category", "service", "city", "min_score", "status", "search", "ordering",
-        "cursor", "page_size",
+        "tier", "min_tier", "platform", "category", "service", "city", "min_score", "no_sanction", "status", "search",
+        "ordering", "cursor", "page_size",
     }
+    no_sanction = next(p for p in listing["parameters"] if p["name"] == "no_sanction")
+    assert no_sanction["schema"] == {"type": "boolean"} and no_sanction["description"].startswith("true：")
     assert listing["security"] == [{"ApiKeyAuth": []}, {}]
     assert schema["paths"]["/api/v1/performance/"]["post"]["security"] == [{"ApiKeyAuth": []}]
     for path in schema["paths"].values():
