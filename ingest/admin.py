@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from common.admin import export_action, validation_messages
 from common.csv_writing import csv_lines
+from conduct.models import Violation
 from providers.models import Engagement, Provider
 from ratings.models import Review, StorePerformance
 
@@ -30,6 +31,7 @@ EXPORTS = {
     ImportJob.Kind.ENGAGEMENTS: exports.engagements_export,
     ImportJob.Kind.REVIEWS: exports.reviews_export,
     ImportJob.Kind.PERFORMANCE: exports.performance_export,
+    ImportJob.Kind.VIOLATIONS: exports.violations_export,
 }
 # The admins that get an export action: model → (format, action label).
 EXPORTED_MODELS = {
@@ -37,6 +39,7 @@ EXPORTED_MODELS = {
     Engagement: (ImportJob.Kind.ENGAGEMENTS, _("导出所选合作（CSV）")),
     Review: (ImportJob.Kind.REVIEWS, _("导出所选评价（CSV）")),
     StorePerformance: (ImportJob.Kind.PERFORMANCE, _("导出所选表现数据（CSV）")),
+    Violation: (ImportJob.Kind.VIOLATIONS, _("导出所选违规记录（CSV）")),
 }
 
 
@@ -80,7 +83,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def allowed_kinds(self, request) -> list[tuple[str, str]]:
         return [(kind, label) for kind, label in ImportJob.Kind.choices
-                if request.user.has_perm(services.import_permission(kind))]
+                if services.import_allowed(user=request.user, kind=kind)]
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and bool(self.allowed_kinds(request))
@@ -137,7 +140,7 @@ class ImportJobAdmin(admin.ModelAdmin):
             "errors": job.errors[:ERRORS_SHOWN], "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
             "error_total": len(job.errors) + job.errors_omitted,
             "can_confirm": job.status == ImportJob.Status.READY
-            and request.user.has_perm(services.import_permission(job.kind)),
+            and services.import_allowed(user=request.user, kind=job.kind),
         }
         return TemplateResponse(request, "admin/ingest/importjob/detail.html", context)
 
@@ -145,7 +148,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         job = get_object_or_404(ImportJob.objects.defer("data"), pk=object_id)
-        if not request.user.has_perm(services.import_permission(job.kind)):
+        if not services.import_allowed(user=request.user, kind=job.kind):
             raise PermissionDenied
         try:
             services.import_job_confirm(job=job, actor=request.user)

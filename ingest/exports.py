@@ -10,6 +10,7 @@ from common.chunking import MAX_PARAMS_PER_QUERY, chunks
 from providers.models import Provider
 from ratings.models import DIMENSION_FIELDS
 
+from .importers.conduct import VIOLATION_COLUMNS
 from .importers.directory import ENGAGEMENT_COLUMNS, PROVIDER_COLUMNS, PROVIDER_RELATIONS
 from .importers.evidence import PERFORMANCE_COLUMNS, REVIEW_COLUMNS
 
@@ -84,3 +85,10 @@ def performance_export(queryset: QuerySet) -> Iterator[list[str]]:
                 row.store.platform.code, row.store.external_id, row.period.strftime("%Y-%m"),
                 *(_text(getattr(row, column)) for column in PERFORMANCE_COLUMNS[3:]),
             ]
+
+
+def violations_export(queryset: QuerySet) -> Iterator[list[str]]:
+    yield list(VIOLATION_COLUMNS)
+    for batch in _chunked(queryset.select_related("provider")):
+        for v in batch:
+            yield [v.provider.slug, v.type, v.occurred_on.isoformat(), v.decided_on.isoformat(), v.reference, v.status]

@@ -12,6 +12,7 @@ class ImportJob(models.Model):
         ENGAGEMENTS = "engagements", _("合作")
         REVIEWS = "reviews", _("评价")
         PERFORMANCE = "performance", _("店铺月度表现")
+        VIOLATIONS = "violations", _("违规记录")
 
     class Status(models.TextChoices):
         # Stored, waiting for a worker: the upload request only stores the file.
@@ -62,6 +63,8 @@ class ImportJob(models.Model):
             ("import_engagements", _("可导入合作")),
             ("import_reviews", _("可导入评价")),
             ("import_performance", _("可导入店铺月度表现")),
+            # Also needs conduct.add_violation (ingest.services.IMPORTERS): the ledger's own right to record one.
+            ("import_violations", _("可导入违规记录")),
         ]
 
     def __str__(self):

@@ -36,6 +36,7 @@ from ratings.services import ratings_request_recompute, reviews_flag_bursts, rev
 
 from .csv_import import CsvStream, ImportFailed, ImportResult, RowError
 from .importers import ReviewImportResult, engagements_load, performance_load, providers_load, reviews_load
+from .importers.conduct import violations_load
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,10 @@ class Importer:
     reverifies: bool
     # New reviews on a day with an unusual number of them wait for moderation.
     flags_bursts: bool = False
+    # The loader audits each write with who made it (the conduct ledger's ConductEvents): it takes the actor.
+    audited: bool = False
+    # What a user needs besides ingest.import_<kind>: violations are the ledger's, recorded only by who may add one.
+    also_requires: tuple[str, ...] = ()
 
 
 IMPORTERS = {
@@ -66,21 +71,26 @@ IMPORTERS = {
     ImportJob.Kind.ENGAGEMENTS: Importer(engagements_load, reverifies=True),
     ImportJob.Kind.REVIEWS: Importer(reviews_load, reverifies=True, flags_bursts=True),
     ImportJob.Kind.PERFORMANCE: Importer(performance_load, reverifies=False),
+    # Violations move no score (affected_provider_ids stays empty); conduct applies the sanctions itself.
+    ImportJob.Kind.VIOLATIONS: Importer(violations_load, reverifies=False, audited=True,
+                                        also_requires=("conduct.add_violation",)),
 }
 
 
 def import_run(
-    *, kind: str, rows: Iterable[Mapping[str, str]], dry_run: bool = False, first_row: int = 2
+    *, kind: str, rows: Iterable[Mapping[str, str]], dry_run: bool = False, first_row: int = 2, actor=None
 ) -> ImportResult:
     """Validate and write one batch of a format, then refresh the affected providers' ratings, in one transaction.
 
-    Raises ImportFailed (nothing written) when any row is invalid. A dry run counts and writes nothing.
+    Raises ImportFailed (nothing written) when any row is invalid. A dry run counts and writes nothing. `actor`:
+    who the audited formats record as the writer (None: the system, as for a command).
     """
     importer = IMPORTERS[kind]
+    audit = {"actor": actor} if importer.audited else {}
     # A dry run writes nothing, so it holds no transaction: an admin job's heartbeat, written while the rows are
     # read, commits at once (and on SQLite it would otherwise hold the database's write lock for the whole run).
     with contextlib.nullcontext() if dry_run else transaction.atomic():
-        result = importer.load(rows=rows, dry_run=dry_run, first_row=first_row)
+        result = importer.load(rows=rows, dry_run=dry_run, first_row=first_row, **audit)
         ids = result.affected_provider_ids
         if not dry_run and ids:
             if importer.reverifies:
@@ -111,9 +121,19 @@ def import_performance(**kwargs) -> ImportResult:
     return import_run(kind=ImportJob.Kind.PERFORMANCE, **kwargs)
 
 
-def import_permission(kind: str) -> str:
-    """The permission a user needs to upload (and confirm) a file of this kind."""
-    return f"ingest.import_{kind}"
+def import_violations(**kwargs) -> ImportResult:
+    """Upsert conduct violations, audited, sanctions applied (`import_run` of the violations format)."""
+    return import_run(kind=ImportJob.Kind.VIOLATIONS, **kwargs)
+
+
+def import_permissions(kind: str) -> tuple[str, ...]:
+    """The permissions a user needs, all of them, to upload (and confirm) a file of this kind."""
+    return (f"ingest.import_{kind}", *IMPORTERS[kind].also_requires)
+
+
+def import_allowed(*, user, kind: str) -> bool:
+    """Whether the user may upload and confirm a file of this kind."""
+    return user.has_perms(import_permissions(kind))
 
 
 def import_progress_key(job_id: int) -> str:
@@ -216,7 +236,8 @@ def _job_run(job: ImportJob, *, dry_run: bool) -> ImportJob:
         job.rows = _rows_within_limit(_ProgressRows(CsvStream(io.BytesIO(data)), job_id=job.pk, counting=True))
         job.save(update_fields=["rows"])
         rows = _ProgressRows(CsvStream(io.BytesIO(data)), job_id=job.pk)
-        result = import_run(kind=job.kind, rows=rows, dry_run=dry_run)
+        # The confirming steward is who wrote the rows (the dry run writes nothing).
+        result = import_run(kind=job.kind, rows=rows, dry_run=dry_run, actor=None if dry_run else job.confirmed_by)
     except ImportFailed as exc:
         job.status = ImportJob.Status.INVALID if dry_run else ImportJob.Status.FAILED
         kept = settings.ADMIN_IMPORT_ERRORS_KEPT

@@ -43,6 +43,7 @@ ROLE_PERMISSIONS = {
         "providers.view_provider", "providers.view_store", "providers.view_engagement", "ratings.view_review",
         "ratings.view_storeperformance", "ingest.add_importjob", "ingest.view_importjob", "ingest.import_providers",
         "ingest.import_engagements", "ingest.import_reviews", "ingest.import_performance",
+        "ingest.import_violations",  # ingest/migrations/0003_import_violations
         # Store claims (claims/migrations/0002_roles) and recorded violations (conduct/migrations/0003_roles).
         "claims.verify_storeclaim", "claims.view_claimevent", "claims.view_storeclaim", "conduct.add_violation",
         "conduct.view_conductevent", "conduct.view_violation",

@@ -88,7 +88,7 @@ def _reference_data(request):
 ROLE_MIGRATIONS = {
     "providers.migrations.0005_roles": "ROLES", "claims.migrations.0002_roles": "GRANTS",
     "profiles.migrations.0002_roles": "GRANTS", "conduct.migrations.0003_roles": "GRANTS",
-    "inquiries.migrations.0003_roles": "GRANTS",
+    "inquiries.migrations.0003_roles": "GRANTS", "ingest.migrations.0003_import_violations": "GRANTS",
 }
 
 

@@ -13,7 +13,9 @@ from ingest.services import import_reviews
 from partners.after_response import runner
 from ratings.models import PendingRecompute, Review
 from ratings.services.moderation import APPROVE, REJECT, reviews_moderate
-from tests.factories import MODERATORS, EngagementFactory, ProviderFactory, StoreFactory, review_row, staff_user
+from tests.factories import (
+    MODERATORS, STEWARDS, EngagementFactory, ProviderFactory, StoreFactory, review_row, staff_user,
+)
 
 @pytest.fixture(autouse=True)
 def _after_response_jobs_run_by_the_test(monkeypatch):
@@ -40,6 +42,17 @@ def store(acme):
     store = StoreFactory(external_id="TM001")
     EngagementFactory(provider=acme, store=store, start_date=dt.date(2024, 1, 1))
     return store
+
+
+@pytest.fixture
+def steward():
+    return staff_user(STEWARDS, username="steward")
+
+
+@pytest.fixture
+def steward_client(client, steward):
+    client.force_login(steward)
+    return client
 
 
 # Re-importing reviews keeps moderators' decisions

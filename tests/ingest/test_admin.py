@@ -30,17 +30,6 @@ pytestmark = pytest.mark.django_db
 UPLOAD = "admin:ingest_importjob_add"
 
 
-@pytest.fixture
-def steward():
-    return staff_user(STEWARDS, username="steward")
-
-
-@pytest.fixture
-def steward_client(client, steward):
-    client.force_login(steward)
-    return client
-
-
 def csv_bytes(rows, columns=None) -> bytes:
     columns = list(columns or rows[0])
     buffer = io.StringIO()
