@@ -38,8 +38,8 @@ def sanctions_apply(*, on: dt.date | None = None, provider_ids: Iterable[int] | 
                     reason: str = "") -> list[ConductEvent]:
     """Write each provider's sanction and points on D (today) from the ledger; audit every sanction change.
 
-    Returns the sanction_changed events; after commit the directory's cache moves on and the events go to the tasks
-    named in CONDUCT_EVENT_TASKS (webhooks, by name: conduct sits below partners).
+    Returns the sanction_changed events; after commit the directory's cache moves on and the events go, with D, to
+    the tasks named in CONDUCT_EVENT_TASKS (webhooks, by name: conduct sits below partners).
     """
     on = on or timezone.localdate()
     standings = selectors.standings_on(on=on, provider_ids=provider_ids)
@@ -63,13 +63,14 @@ def sanctions_apply(*, on: dt.date | None = None, provider_ids: Iterable[int] | 
         transaction.on_commit(directory_cache_bump)
     if events:
         event_ids = [event.pk for event in events]
-        transaction.on_commit(lambda: _announce(event_ids))
+        transaction.on_commit(lambda: _announce(event_ids, on))
     return events
 
 
-def _announce(event_ids: list[int]) -> None:
-    for name in getattr(settings, "CONDUCT_EVENT_TASKS", []):
-        current_app.tasks[name].delay(event_ids)
+def _announce(event_ids: list[int], on: dt.date) -> None:
+    # The day goes along: an event row does not keep it, and a reinstatement may apply a day other than today.
+    for name in settings.CONDUCT_EVENT_TASKS:
+        current_app.tasks[name].delay(event_ids, on.isoformat())
 
 
 # Violations -----------------------------------------------------------------------------------------------------

@@ -72,13 +72,15 @@ class ApiKey(models.Model):
 class WebhookEvent(models.TextChoices):
     TIER_CHANGED = "provider.tier_changed", _("星级变更")
     STATUS_CHANGED = "provider.status_changed", _("状态变更")
+    # The conduct ledger's sanction, for every provider (listed or not: partners learn that one was hidden).
+    SANCTION_CHANGED = "provider.sanction_changed", _("处罚变更")
     # For a provider's own key with the leads scope: its new requests and its confirmed hires.
     INQUIRY_CREATED = "inquiry.created", _("收到需求单")
     ENGAGEMENT_CONFIRMED = "engagement.confirmed", _("合作已确认")
 
 
 class WebhookSubscription(models.Model):
-    """A URL a partner's key wants tier/status changes POSTed to, signed with the subscription's secret."""
+    """A URL a partner's key wants its chosen events (WebhookEvent) POSTed to, signed with the subscription's secret."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("API 密钥"))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.chunking import MAX_PARAMS_PER_QUERY, chunks
+from conduct.models import ConductEvent
 from inquiries.models import Bid
 from inquiries.selectors import lead_data
 from ratings.models import RatingEvent
@@ -257,20 +258,41 @@ def _event_key(event: RatingEvent) -> str:
     return f"{event.kind}:{event.provider_id}:{period}:{event.from_value}:{event.to_value}"
 
 
-def webhook_events_dispatch(*, event_ids: Iterable[int]) -> int:
-    """Create a delivery per subscribed event and queue its sending after commit; returns deliveries created.
-
-    A recompute rerun rebuilds its RatingEvents; the same change keeps its event key, so it is sent once.
-    The sending is never done by the caller (see tasks.webhook_delivery_enqueue).
-    """
-    from .tasks import webhook_delivery_enqueue
-
+def _subscriptions_listening() -> list[WebhookSubscription]:
+    """Active subscriptions of usable keys that still have the webhooks scope."""
     now = timezone.now()
-    subscriptions = [
+    return [
         s for s in WebhookSubscription.objects.filter(is_active=True, api_key__revoked_at__isnull=True,
                                                       api_key__can_webhooks=True).select_related("api_key")
         if s.api_key.is_usable(now=now)
     ]
+
+
+def _deliveries_queue(planned: list[WebhookDelivery]) -> int:
+    """Store the planned deliveries and queue the new ones' sending after commit; returns how many were new.
+
+    A delivery whose (subscription, event key) exists was sent already and is skipped; the sending is never done
+    by the caller (see tasks.webhook_delivery_enqueue).
+    """
+    from .tasks import webhook_delivery_enqueue
+
+    with transaction.atomic():
+        # Conflicting rows (already sent) are skipped; the ids generated here tell which rows are new.
+        WebhookDelivery.objects.bulk_create(planned, batch_size=500, ignore_conflicts=True)
+        created = []
+        for chunk in chunks([d.pk for d in planned], MAX_PARAMS_PER_QUERY):
+            created.extend(WebhookDelivery.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        for pk in created:
+            transaction.on_commit(lambda pk=pk: webhook_delivery_enqueue(str(pk)))
+    return len(created)
+
+
+def webhook_events_dispatch(*, event_ids: Iterable[int]) -> int:
+    """Create a delivery per subscribed event and queue its sending after commit; returns deliveries created.
+
+    A recompute rerun rebuilds its RatingEvents; the same change keeps its event key, so it is sent once.
+    """
+    subscriptions = _subscriptions_listening()
     ids = sorted(set(event_ids))
     if not subscriptions or not ids:
         return 0
@@ -286,15 +308,54 @@ def webhook_events_dispatch(*, event_ids: Iterable[int]) -> int:
                 for s in subscriptions
                 if payload["type"] in s.events
             )
-    with transaction.atomic():
-        # Conflicting rows (already sent) are skipped; the ids generated here tell which rows are new.
-        WebhookDelivery.objects.bulk_create(planned, batch_size=500, ignore_conflicts=True)
-        created = []
-        for chunk in chunks([d.pk for d in planned], MAX_PARAMS_PER_QUERY):
-            created.extend(WebhookDelivery.objects.filter(pk__in=chunk).values_list("pk", flat=True))
-        for pk in created:
-            transaction.on_commit(lambda pk=pk: webhook_delivery_enqueue(str(pk)))
-    return len(created)
+    return _deliveries_queue(planned)
+
+
+def sanction_event_payload(*, event: ConductEvent, as_of: dt.date, event_id: uuid.UUID) -> dict:
+    """The JSON body of a sanction change: the provider, the sanction codes and its points now.
+
+    Nothing of the evidence goes out (no complaint, complainant, merchant or grader's reason): only the outcome.
+    """
+    provider = event.provider
+    return {
+        "id": str(event_id),
+        "type": WebhookEvent.SANCTION_CHANGED.value,
+        "created_at": event.created_at.isoformat(),
+        "data": {
+            "provider": {
+                "id": provider.pk, "slug": provider.slug, "name": provider.name, "name_en": provider.name_en,
+                "url": reverse("api:provider-detail", kwargs={"slug": provider.slug}),
+            },
+            "as_of": as_of.isoformat(),
+            "from": event.from_value,
+            "to": event.to_value,
+            "points": provider.sanction_points,
+        },
+    }
+
+
+def conduct_events_dispatch(*, event_ids: Iterable[int], as_of: dt.date) -> int:
+    """Deliveries of the ledger's sanction changes applied for `as_of` to the subscriptions that asked for them.
+
+    Every provider's change is sent, listed or not. Each ConductEvent is one change and is never rebuilt, so its
+    id is the event key: a redelivered task sends nothing twice, a second change the same day is sent again.
+    Returns how many deliveries were created.
+    """
+    subscriptions = [s for s in _subscriptions_listening() if WebhookEvent.SANCTION_CHANGED in s.events]
+    ids = sorted(set(event_ids))
+    if not subscriptions or not ids:
+        return 0
+    planned: list[WebhookDelivery] = []
+    for chunk in chunks(ids, MAX_PARAMS_PER_QUERY):
+        events = ConductEvent.objects.filter(pk__in=chunk, kind=ConductEvent.Kind.SANCTION_CHANGED).select_related(
+            "provider")
+        for event in events:
+            key = f"{WebhookEvent.SANCTION_CHANGED.value}:{event.pk}"
+            event_id = uuid.uuid5(EVENT_NAMESPACE, key)
+            payload = sanction_event_payload(event=event, as_of=as_of, event_id=event_id)
+            planned.extend(WebhookDelivery(subscription=s, event=payload["type"], event_key=key, event_id=event_id,
+                                           payload=payload) for s in subscriptions)
+    return _deliveries_queue(planned)
 
 
 def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
@@ -393,8 +454,6 @@ def lead_event_payload(*, bid, event_type: str, event_id: uuid.UUID) -> dict:
 
 def lead_events_dispatch(*, event_type: str, bid_ids: Iterable[int]) -> int:
     """Deliveries of one lead event to the subscriptions of each bid's own provider keys; returns how many."""
-    from .tasks import webhook_delivery_enqueue
-
     now = timezone.now()
     bids = list(Bid.objects.filter(pk__in=list(bid_ids)).select_related(
         "provider", "engagement", "request__platform", "request__category").prefetch_related("request__services"))
@@ -412,9 +471,4 @@ def lead_events_dispatch(*, event_type: str, bid_ids: Iterable[int]) -> int:
         planned.extend(WebhookDelivery(subscription=s, event=event_type, event_key=key, event_id=event_id,
                                        payload=payload)
                        for s in subscriptions if s.api_key.provider_id == bid.provider_id)
-    with transaction.atomic():
-        WebhookDelivery.objects.bulk_create(planned, ignore_conflicts=True)
-        created = list(WebhookDelivery.objects.filter(pk__in=[d.pk for d in planned]).values_list("pk", flat=True))
-        for pk in created:
-            transaction.on_commit(lambda pk=pk: webhook_delivery_enqueue(str(pk)))
-    return len(created)
+    return _deliveries_queue(planned)

@@ -1,4 +1,6 @@
 """Celery tasks of the partner API: take IDs, call one service, retry."""
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
@@ -23,6 +25,13 @@ def webhook_events_dispatch_task(self, event_ids: list[int]) -> int:
 def lead_events_dispatch_task(self, event_type: str, bid_ids: list[int]) -> int:
     """Create and queue the webhook deliveries of a lead event (sent by the inquiry flow after commit)."""
     return services.lead_events_dispatch(event_type=event_type, bid_ids=bid_ids)
+
+
+@shared_task(name="partners.tasks.conduct_events_dispatch_task", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def conduct_events_dispatch_task(self, event_ids: list[int], as_of: str) -> int:
+    """Create and queue the webhook deliveries of sanction changes (sent by the conduct ledger after commit)."""
+    return services.conduct_events_dispatch(event_ids=event_ids, as_of=dt.date.fromisoformat(as_of))
 
 
 def webhook_delivery_enqueue(delivery_id: str) -> None:

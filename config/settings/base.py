@@ -350,6 +350,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 RATINGS_EVENT_TASKS = env.list("RATINGS_EVENT_TASKS", default=["partners.tasks.webhook_events_dispatch_task"])
 # Likewise the inquiry flow's lead events (inquiry.created, engagement.confirmed) → providers' own webhooks.
 INQUIRY_EVENT_TASKS = env.list("INQUIRY_EVENT_TASKS", default=["partners.tasks.lead_events_dispatch_task"])
+# And the conduct ledger's sanction changes (provider.sanction_changed) → partners' webhooks.
+CONDUCT_EVENT_TASKS = env.list("CONDUCT_EVENT_TASKS", default=["partners.tasks.conduct_events_dispatch_task"])
 
 CELERY_BEAT_SCHEDULE = {
     "ratings-nightly-current-month": {
