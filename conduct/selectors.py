@@ -73,12 +73,16 @@ def provider_standing(*, provider: Provider, on: dt.date) -> ledger.Standing:
 
 @dataclass(frozen=True)
 class ConductSummary:
-    """What the provider's page shows: the sanction in force, the year's points, the last 12 months' violations."""
+    """What the provider's page shows: the sanction in force, the year's points, the last 12 months' violations, and
+    for a sanction that takes the provider off the lists, the policy's threshold that was reached and the last day it
+    lasts (None: until a grader reinstates it, or for ever)."""
 
     sanction: str
     sanction_label: str
     points: int
     violations: list[Violation]
+    threshold: int | None = None
+    until: dt.date | None = None
 
 
 def violations_recent(*, provider: Provider, on: dt.date) -> list[Violation]:
@@ -102,10 +106,23 @@ def _one_year_before(day: dt.date) -> dt.date:
 
 
 def provider_conduct_summary(*, provider: Provider, on: dt.date) -> ConductSummary:
-    """The page's conduct box from the denormalized sanction and points plus one query for the violations."""
+    """The page's conduct box from the denormalized sanction and points plus one query for the violations, and one
+    for the policy's figures when the sanction in force takes the provider off the lists (its rule is explained)."""
+    violations = violations_recent(provider=provider, on=on)
+    threshold = until = None
+    if provider.sanction in ledger.UNLISTED:
+        thresholds = policy_thresholds(policy_active())
+        threshold = getattr(thresholds, provider.sanction)
+        if provider.sanction == ledger.HIDDEN:
+            # This year's violations decided by D are all within the last 12 months, so the window is theirs.
+            window = ledger.hidden_window([ledger.Violation(v.decided_on, v.points) for v in violations],
+                                          year=on.year, thresholds=thresholds)
+            until = window[1] if window is not None else None
+        elif provider.sanction == ledger.FROZEN:
+            until = dt.date(on.year, 12, 31)
     return ConductSummary(
         sanction=provider.sanction, sanction_label=Provider.Sanction(provider.sanction).label,
-        points=provider.sanction_points, violations=violations_recent(provider=provider, on=on),
+        points=provider.sanction_points, violations=violations, threshold=threshold, until=until,
     )
 
 

@@ -26,6 +26,34 @@ def test_the_page_shows_the_warning_points_and_recent_violations_only(client, to
     assert old.reference not in html and "应退款项" not in html  # decided more than 12 months before today
 
 
+@pytest.mark.parametrize("decided, until", [
+    (D(2025, 6, 2), "2025-07-01"),  # X … X+29
+    (D(2025, 12, 20), "2025-12-31"),  # never past 31 December
+])
+def test_a_hidden_provider_page_says_until_which_day(client, today, decided, until):
+    today(decided)
+    provider = ProviderFactory(slug="acme")
+    services.violation_record(provider=provider, violation_type="store_access", occurred_on=decided,
+                              decided_on=decided, reference="A", source="admin")
+    provider.refresh_from_db()
+    assert (provider.sanction, provider.sanction_points) == ("hidden", 24)
+    summary = provider_conduct_summary(provider=provider, on=decided)
+    assert (summary.threshold, summary.until) == (24, D.fromisoformat(until))
+    html = client.get(reverse("providers:detail", kwargs={"slug": "acme"})).content.decode()
+    assert f"本年积分达到 24 分：至 {until} 不在目录列表、搜索和推荐中显示，本页仍可通过链接访问。" in html
+
+
+def test_a_frozen_provider_page_names_the_threshold_and_31_december(today):
+    today(D(2025, 3, 2))
+    provider = ProviderFactory(slug="acme")
+    for reference in ("A", "B"):
+        services.violation_record(provider=provider, violation_type="store_access", occurred_on=D(2025, 3, 1),
+                                  decided_on=D(2025, 3, 2), reference=reference, source="admin")
+    provider.refresh_from_db()
+    summary = provider_conduct_summary(provider=provider, on=D(2025, 3, 2))
+    assert (summary.sanction, summary.threshold, summary.until) == ("frozen", 48, D(2025, 12, 31))
+
+
 def test_a_provider_without_violations_shows_no_box(client):
     ProviderFactory(slug="clean")
     assert 'id="conduct"' not in client.get(reverse("providers:detail", kwargs={"slug": "clean"})).content.decode()
