@@ -48,7 +48,8 @@ check: install
 	# The apps' one direction of dependencies (pyproject.toml [tool.importlinter], docs/architecture.md).
 	$(BIN)/lint-imports
 
-# Every benchmark that runs here, SQLite and PostgreSQL (BENCH_POSTGRES), figures as JSON in benchmarks/out/.
+# Every benchmark that runs here, SQLite and PostgreSQL (BENCH_POSTGRES), figures as JSON and Markdown tables in
+# benchmarks/out/; BENCH_ARGS="--full --readme" also writes the tables into README.md.
 # Quick sizes (1,000 providers); `make bench BENCH_ARGS=--full` for the README's 10,000.
 bench: install
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)

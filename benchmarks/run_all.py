@@ -7,9 +7,10 @@
 
 Each benchmark gets a database of its own, made once and reused by later runs: var/bench-make-<name>-<size>.sqlite3
 and the PostgreSQL database bench_make_<name>_<size> at --postgres (created if missing; skipped if the server
-does not answer). `recompute` writes its own JSON; for the others the output is kept as printed. Everything goes to
-benchmarks/out/ (git-ignored): one file per benchmark and backend, and bench-latest.json with every run, its
-command, exit code, wall time and the load average (os.getloadavg) before and after. A benchmark that cannot
+does not answer). `recompute` and `growth` write their own JSON; for the others the output is kept as printed. Everything goes to
+benchmarks/out/ (git-ignored): one file per benchmark and backend, bench-latest.json with every run, its
+command, exit code, wall time and the load average (os.getloadavg) before and after, and tables.md, the README's
+tables made from those figures (`--readme` writes them into README.md too). A benchmark that cannot
 run here (a missing tool) is recorded as skipped with the reason.
 """
 from __future__ import annotations
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import tables  # benchmarks/tables.py (this script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -48,6 +51,8 @@ def main() -> int:
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
                         help="server URL without a database name")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per benchmark run")
+    parser.add_argument("--readme", action="store_true",
+                        help="also write the tables into README.md (between its bench:tables markers)")
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -82,6 +87,14 @@ def main() -> int:
                "cpus": os.cpu_count(), "runs": runs}
     (OUT / "bench-latest.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {OUT / 'bench-latest.json'}")
+    command = "benchmarks/run_all.py " + " ".join(sys.argv[1:])
+    markdown = tables.tables_markdown(runs, measured_at=summary["measured_at"], command=command.strip())
+    (OUT / "tables.md").write_text(markdown)
+    print(f"wrote {OUT / 'tables.md'}")
+    if args.readme:
+        readme = ROOT / "README.md"
+        readme.write_text(tables.readme_replace(readme.read_text(), markdown))
+        print(f"wrote the tables into {readme}")
     return 1 if any(r["status"] == "failed" for r in runs) else 0
 
 
