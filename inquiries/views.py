@@ -199,6 +199,8 @@ def bid_detail_view(request, slug: str, bid_pk: int):
     proposal = getattr(bid, "proposal", None)
     return render(request, "inquiries/bid_detail.html", {
         **_portal_frame(request, membership), "bid": bid, "inquiry": bid.request,
+        # The merchant's own words, masked like the thread until acceptance (a phone typed into the needs).
+        "description": thread_text(bid, bid.request.description),
         "proposal": proposal, "contacts": contacts_visible(bid), "thread": _thread(bid),
         "proposal_form": proposal_form, "decline_form": DeclineForm(), "message_form": MessageForm(),
         "can_propose": bid.status == BidStatus.INVITED,
