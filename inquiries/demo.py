@@ -16,6 +16,7 @@ from providers.models import Engagement, Membership, Platform, Provider, Service
 
 from . import services
 from .models import Bid, InquiryRequest
+from .selectors import providers_matching_needs
 
 
 def _demo_staff(provider: Provider):
@@ -29,7 +30,8 @@ def _demo_staff(provider: Provider):
 
 @transaction.atomic
 def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
-    """Requests of the demo merchant: one open with three answers, one hired and confirmed, one withdrawn."""
+    """Requests of the demo merchant: one open with three answers, one hired and confirmed, one chosen and waiting
+    for the provider's confirmation (the other invited provider not selected), one withdrawn."""
     earlier = InquiryRequest.objects.filter(merchant=merchant)
     # A rerun starts over: the engagements and new stores an earlier run's hires made go with its requests.
     engagement_ids = list(Bid.objects.filter(request__in=earlier, engagement__isnull=False)
@@ -41,10 +43,10 @@ def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
     category = provider.categories.order_by("position").first()
     if category is None:
         return {}
+    # Those a request may go to (request_create's own rule): listed, no hiding sanction, accepting new clients.
     others = list(
-        Provider.objects.filter(status__in=[Provider.Status.ACTIVE, Provider.Status.PROBATION], platforms=platform,
-                                categories=category, accepting_new_clients=True)
-        .exclude(pk=provider.pk).order_by("-tier", "-score", "pk")[:4]
+        providers_matching_needs(platform=platform, category=category, services=[], budget_min=None, budget_max=None)
+        .exclude(pk=provider.pk)[:4]
     )
     operation = list(Service.objects.filter(code="operation"))
     next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
@@ -85,7 +87,15 @@ def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
     services.bid_accept(bid=Bid.objects.get(pk=bid.pk), merchant=merchant)
     services.bid_confirm(bid=Bid.objects.get(pk=bid.pk), author=staff)
 
+    # Chosen and waiting for the demo provider's confirmation (its 确认合作 button); the other one not selected.
+    chosen = services.request_create(**common, new_store_name="第三品牌店", description="第三个品牌的天猫店，想找长期合作的团队。",
+                                     provider_ids=[provider.pk, *(p.pk for p in others[:1])])
+    chosen_bid = chosen.bids.get(provider=provider)
+    services.bid_propose(bid=chosen_bid, author=staff, monthly_fee=30000, term_months=12,
+                         commitments="店铺运营与大促策划，双周复盘。", services=operation)
+    services.bid_accept(bid=Bid.objects.get(pk=chosen_bid.pk), merchant=merchant)
+
     withdrawn = services.request_create(**common, new_store_name="试水小店", description="想先了解报价。",
                                         provider_ids=[p.pk for p in others[:1]] or [provider.pk])
     services.request_withdraw(request=withdrawn, merchant=merchant, reason="暂缓开店")
-    return {"open": open_request.pk, "hired": hired.pk, "withdrawn": withdrawn.pk}
+    return {"open": open_request.pk, "hired": hired.pk, "accepted": chosen.pk, "withdrawn": withdrawn.pk}
