@@ -1,7 +1,7 @@
 """Reads of the search index: the providers a query matches, and how well, with each database's own full text.
 
 PostgreSQL: stored tsvectors of the tokens (array_to_tsvector, migration 0016) with GIN indexes, queried with a
-tsquery of the same tokens. SQLite: the FTS5 table that mirrors ProviderSearch (migration 0009). Both get the tokens from
+tsquery of the same tokens through two functions that always read the indexes (migration 0017). SQLite: the FTS5 table that mirrors ProviderSearch (migration 0009). Both get the tokens from
 providers.search.text, so they agree on every match (tests/providers/test_search.py runs one table of queries
 on each).
 """
@@ -13,9 +13,11 @@ from django.db.models.expressions import RawSQL
 
 from .text import Token, Word
 
-# Stored tsvector columns generated from the tokens (migration 0016), GIN-indexed.
-_PG_ALL = "vector"
-_PG_NAMES = "names_vector"
+# The ids whose stored tsvector (migration 0016, GIN-indexed) matches a tsquery: all tokens, or the names' only.
+# Functions (migration 0017) whose plan always reads the index: a sequential scan would fetch every out-of-line
+# vector, several times slower for the common terms the planner would scan for.
+_PG_ALL = "providers_search_ids"
+_PG_NAMES = "providers_search_name_ids"
 FTS_TABLE = "providers_providersearch_fts"
 
 
@@ -32,13 +34,8 @@ def _fts_query(tokens: tuple[Token, ...], *, names_only: bool) -> str:
 def _matching_ids(tokens: tuple[Token, ...], *, names_only: bool = False) -> RawSQL:
     """A subquery of the ids of providers whose tokens include all of these (only their names' if names_only)."""
     if connection.vendor == "postgresql":
-        vector = _PG_NAMES if names_only else _PG_ALL
-        # OFFSET 0 keeps the subquery whole: flattened into a semi-join, the planner would rather sort every
-        # provider and probe the vectors one by one (0.5 s for a common character at 10,000 providers).
-        return RawSQL(
-            f"SELECT provider_id FROM providers_providersearch WHERE {vector} @@ %s::tsquery OFFSET 0",
-            [_pg_tsquery(tokens)],
-        )
+        function = _PG_NAMES if names_only else _PG_ALL
+        return RawSQL(f"SELECT id FROM {function}(%s::tsquery) AS id", [_pg_tsquery(tokens)])
     return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_query(tokens, names_only=names_only)])
 
 

@@ -313,3 +313,23 @@ def test_directory_query_count_is_fixed_with_search_and_filters(client, director
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(LIST_URL, params)
     assert len(response.context["page"].object_list) == 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the match functions are PostgreSQL's (SQLite: FTS5)")
+def test_postgresql_match_functions_plan_their_scan_apart_with_the_index_only(directory):
+    """Migration 0017: the functions carry their own planner setting, so a common term reads the GIN index
+    rather than every out-of-line vector, and they find what the operator finds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, proconfig FROM pg_proc WHERE proname LIKE 'providers_search%%' ORDER BY 1")
+        assert cursor.fetchall() == [("providers_search_ids", ["enable_seqscan=off"]),
+                                     ("providers_search_name_ids", ["enable_seqscan=off"])]
+        found = {}
+        for function, column in (("providers_search_ids", "vector"), ("providers_search_name_ids", "names_vector")):
+            cursor.execute(f"SELECT id FROM {function}(%s::tsquery) AS id ORDER BY 1", ["'美妆'"])
+            found[column] = [pk for (pk,) in cursor.fetchall()]
+            cursor.execute(f"SELECT provider_id FROM providers_providersearch WHERE {column} @@ %s::tsquery "
+                           "ORDER BY 1", ["'美妆'"])
+            assert found[column] == [pk for (pk,) in cursor.fetchall()]
+    # 美妆 is in 西湖美妆运营's name and in 南风品牌's description only.
+    assert found == {"vector": sorted([directory["xihu"].pk, directory["nanfeng"].pk]),
+                     "names_vector": [directory["xihu"].pk]}
