@@ -52,8 +52,10 @@ def case_store_name(case: Case) -> str:
 
 
 def case_display(case: Case) -> Case:
-    """The case with `store_shown` and masked `result_shown`/`work_shown` (the provider's words, masked always)."""
+    """The case with `store_shown` and masked `title_shown`/`result_shown`/`work_shown` (the provider's words,
+    masked always: a title is as public as the rest)."""
     case.store_shown = case_store_name(case)
+    case.title_shown = mask_personal_data(case.title)
     case.result_shown = mask_personal_data(case.result)
     case.work_shown = mask_personal_data(case.work_done)
     case.period_shown = f"{case.period_start:%Y-%m}–{case.period_end:%Y-%m}"

@@ -81,6 +81,14 @@ def test_only_published_cases_show_masked_and_anonymous(client, provider, manage
     assert "13812345678" not in html and "重做详情页" in html
 
 
+def test_a_case_title_is_masked_like_its_text(client, provider, manager, grader):
+    add_case(provider, manager, grader, title="美妆店铺翻新 联系 13812345678")
+
+    html = page(client)
+
+    assert "美妆店铺翻新 联系 138********" in html and "13812345678" not in html
+
+
 def test_a_claimed_store_is_named_only_after_its_merchant_agrees(client, provider, manager, grader):
     store = StoreFactory(name="花漾美妆旗舰店")
     EngagementFactory(provider=provider, store=store, start_date=dt.date(2024, 6, 1))
