@@ -31,7 +31,8 @@ def _demo_staff(provider: Provider):
 @transaction.atomic
 def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
     """Requests of the demo merchant: one open with three answers, one hired and confirmed, one chosen and waiting
-    for the provider's confirmation (the other invited provider not selected), one withdrawn."""
+    for the provider's confirmation (the other invited provider not selected), one withdrawn, and one every invited
+    provider declined (closed by itself)."""
     earlier = InquiryRequest.objects.filter(merchant=merchant)
     # A rerun starts over: the engagements and new stores an earlier run's hires made go with its requests.
     engagement_ids = list(Bid.objects.filter(request__in=earlier, engagement__isnull=False)
@@ -98,4 +99,15 @@ def demo_inquiries(*, merchant, provider: Provider, staff) -> dict[str, int]:
     withdrawn = services.request_create(**common, new_store_name="试水小店", description="想先了解报价。",
                                         provider_ids=[p.pk for p in others[:1]] or [provider.pk])
     services.request_withdraw(request=withdrawn, merchant=merchant, reason="暂缓开店")
-    return {"open": open_request.pk, "hired": hired.pk, "accepted": chosen.pk, "withdrawn": withdrawn.pk}
+    made = {"open": open_request.pk, "hired": hired.pk, "accepted": chosen.pk, "withdrawn": withdrawn.pk}
+
+    # Every invited provider declined: the request ended by itself (已结束) and no longer counts toward the limit.
+    turned_down = others[2:4] or others[:1]
+    if turned_down:
+        closed = services.request_create(**common, new_store_name="直播小店", description="想找擅长直播带货的团队，预算有限。",
+                                         provider_ids=[p.pk for p in turned_down])
+        reasons = ("预算低于我们的起步价。", "暂不承接直播业务。")
+        for bid, reason in zip(closed.bids.select_related("provider").order_by("pk"), reasons):
+            services.bid_decline(bid=bid, author=_demo_staff(bid.provider), reason=reason)
+        made["closed"] = closed.pk
+    return made

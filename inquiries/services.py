@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from celery import current_app
 from django.conf import settings
@@ -21,11 +22,12 @@ from .models import Bid, InquiryEvent, InquiryRequest, Message, Notification, Pr
 from .notifications import notify
 from .promises import guarantee_phrases
 from .selectors import SUGGESTION_LIMIT, providers_matching_needs, providers_suggested, response_deadline
-from .states import BID_MOVES, BID_TALKING, REQUEST_MOVES, BidStatus, RequestStatus, advance
+from .states import BID_MOVES, BID_TALKING, REQUEST_MOVES, BidStatus, RequestStatus, advance, request_finished
 
 MAX_PROVIDERS = 5
 MAX_OPEN_REQUESTS = 3
 MAX_REQUESTS_PER_DAY = 10
+CLOSED_REASON = "all invited providers declined or did not answer"
 
 
 def _audit(request: InquiryRequest, action: str, *, actor=None, bid: Bid | None = None, from_status: str = "",
@@ -177,6 +179,7 @@ def bid_decline(*, bid: Bid, author, reason: str) -> Bid:
         _move_request(bid.request, RequestStatus.OPEN, actor=author, action="hire_refused", reason=reason)
     bid.decline_reason = reason.strip()
     _move_bid(bid, BidStatus.DECLINED, actor=author, action="declined", reason=reason)
+    requests_close_if_finished(request_ids=[bid.request_id])
     transaction.on_commit(directory_cache_bump)
     return bid
 
@@ -258,15 +261,45 @@ def bids_expire(*, now: dt.datetime | None = None) -> int:
     overdue = Bid.objects.select_for_update().select_related("request", "provider").filter(
         status=BidStatus.INVITED, invited_at__lt=now - response_deadline()
     )
-    count = 0
+    touched = []
     for bid in overdue:
         _move_bid(bid, BidStatus.EXPIRED, actor=None, action="expired",
                   reason=f"no answer in {settings.INQUIRY_RESPONSE_DAYS} days")
         _tell_team(bid, Notification.Kind.EXPIRED, _("需求单 #%(pk)d 已超时，计为未回复") % {"pk": bid.request_id})
-        count += 1
-    if count:
+        touched.append(bid.request_id)
+    if touched:
+        requests_close_if_finished(request_ids=touched)
         transaction.on_commit(directory_cache_bump)
-    return count
+    return len(touched)
+
+
+@transaction.atomic
+def requests_close_if_finished(*, request_ids, actor=None) -> list[int]:
+    """Close (已结束) each open request whose invited providers all declined or let the invitation expire, and tell
+    its merchant; returns the ids closed. The open-request limit counts it no more.
+
+    Called by every service that ends a bid, in its transaction; actor None is the system. The requests are locked
+    before their bids are read, so two providers declining at once cannot both see the other's part still open.
+    """
+    requests = list(InquiryRequest.objects.select_for_update(of=("self",)).select_related("merchant")
+                    .filter(pk__in=set(request_ids), status=RequestStatus.OPEN).order_by("pk"))
+    if not requests:
+        return []
+    parts: dict[int, list[tuple[str, bool]]] = {request.pk: [] for request in requests}
+    for request_id, status, proposal_id in Bid.objects.filter(request__in=requests).values_list(
+            "request_id", "status", "proposal"):
+        parts[request_id].append((status, proposal_id is not None))
+    closed = []
+    for request in requests:
+        if not request_finished(parts[request.pk]):
+            continue
+        counts = Counter(status for status, _proposed in parts[request.pk])
+        tally = ", ".join(f"{counts[s]} {s}" for s in (BidStatus.DECLINED, BidStatus.EXPIRED) if counts[s])
+        _move_request(request, RequestStatus.CLOSED, actor=actor, action="closed", reason=f"{CLOSED_REASON} ({tally})")
+        _tell_merchant(request, Notification.Kind.CLOSED,
+                       _("需求单 #%(pk)d 已结束：邀请的服务商都已婉拒或超时未回复") % {"pk": request.pk})
+        closed.append(request.pk)
+    return closed
 
 
 @transaction.atomic

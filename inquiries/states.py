@@ -53,6 +53,18 @@ BID_MOVES: dict[str, set[str]] = {
 BID_OPEN = {BidStatus.INVITED, BidStatus.PROPOSED, BidStatus.ACCEPTED}
 # Parts whose thread takes messages: the open ones and a confirmed hire.
 BID_TALKING = BID_OPEN | {BidStatus.CONFIRMED}
+# Invitations that ended with nothing for the merchant to choose: refused or left unanswered.
+BID_ENDED_UNANSWERED = {BidStatus.DECLINED, BidStatus.EXPIRED}
+
+
+def request_finished(parts: list[tuple[str, bool]]) -> bool:
+    """Whether an open request has run its course: each invited provider (status, has a proposal) refused the
+    invitation or let it expire, so nobody can answer any more and nothing was chosen.
+
+    A declined part with a proposal refused a hire (accepted → declined): the request reopened for the merchant to
+    choose again, and the other parts are not_selected; that request is not finished by this.
+    """
+    return bool(parts) and all(status in BID_ENDED_UNANSWERED and not proposed for status, proposed in parts)
 
 
 def can_move(table: dict[str, set[str]], current: str, target: str) -> bool:

@@ -23,7 +23,7 @@ from .forms import DeclineForm, MessageForm, ProposalForm, RequestForm
 from .models import Bid, InquiryRequest, Message, Notification
 from .promises import guarantee_phrases
 from .selectors import contacts_visible, merchant_requests, provider_bids, thread_text
-from .states import BidStatus
+from .states import BidStatus, RequestStatus
 
 
 def _merchant_request(request, pk: int) -> InquiryRequest:
@@ -90,7 +90,8 @@ def request_detail_view(request, pk: int):
     lowest_fee = min((row["proposal"].monthly_fee for row in proposals), default=None)
     return render(request, "inquiries/request_detail.html", {
         "inquiry": inquiry, "rows": rows, "proposals": proposals, "lowest_fee": lowest_fee,
-        "message_form": MessageForm(), "can_accept": inquiry.status == "open",
+        "message_form": MessageForm(), "can_accept": inquiry.status == RequestStatus.OPEN,
+        "closed": inquiry.status == RequestStatus.CLOSED,
     })
 
 

@@ -19,9 +19,6 @@ from tests.inquiries.test_flow import make
 
 pytestmark = pytest.mark.django_db
 
-# No service moves a request to "closed" (已结束): the state is in the table but nothing reaches it yet.
-UNREACHED_REQUEST_STATES = {RequestStatus.CLOSED}
-
 
 def test_the_demo_shows_every_state_and_a_rerun_starts_over():
     best = make("best", tier=6, score="4.90")
@@ -32,15 +29,17 @@ def test_the_demo_shows_every_state_and_a_rerun_starts_over():
     made = demo_inquiries(merchant=merchant, provider=best, staff=staff)
     made_again = demo_inquiries(merchant=merchant, provider=best, staff=staff)
 
-    assert set(made_again) == {"open", "hired", "accepted", "withdrawn"}
-    assert InquiryRequest.objects.count() == 4 and not InquiryRequest.objects.filter(pk__in=made.values()).exists()
+    assert set(made_again) == {"open", "hired", "accepted", "withdrawn", "closed"}
+    assert InquiryRequest.objects.count() == 5 and not InquiryRequest.objects.filter(pk__in=made.values()).exists()
     assert dict(InquiryRequest.objects.values_list("pk", "status")) == {
         made_again["open"]: "open", made_again["hired"]: "hired", made_again["accepted"]: "hired",
-        made_again["withdrawn"]: "withdrawn"}
+        made_again["withdrawn"]: "withdrawn", made_again["closed"]: "closed"}
     assert sorted(Bid.objects.filter(request_id=made_again["open"]).values_list("provider__slug", "status")) == [
         ("a", "proposed"), ("b", "proposed"), ("best", "invited"), ("c", "declined"), ("d", "expired")]
     assert sorted(Bid.objects.filter(request_id=made_again["accepted"]).values_list("provider__slug", "status")) == [
         ("a", "not_selected"), ("best", "accepted")]
+    assert sorted(Bid.objects.filter(request_id=made_again["closed"]).values_list("provider__slug", "status")) == [
+        ("c", "declined"), ("d", "declined")]
     assert set(Bid.objects.values_list("status", flat=True)) == set(BidStatus.values)
     assert Engagement.objects.filter(source="directory").count() == 1  # the first run's hire went with it
 
@@ -73,8 +72,7 @@ def test_after_the_demo_seeding_every_state_has_a_row_and_the_funnel_shows_numbe
     call_command("seed_demo", providers=120, seed=1, months=3, stdout=StringIO())
     call_command("demo_accounts", password="demo-pass-1", stores=1, stdout=StringIO())
 
-    assert set(InquiryRequest.objects.values_list("status", flat=True)) == (
-        set(RequestStatus.values) - UNREACHED_REQUEST_STATES)
+    assert set(InquiryRequest.objects.values_list("status", flat=True)) == set(RequestStatus.values)
     assert set(Bid.objects.values_list("status", flat=True)) == set(BidStatus.values)
 
     client.force_login(staff_user(GRADERS))
@@ -82,7 +80,8 @@ def test_after_the_demo_seeding_every_state_has_a_row_and_the_funnel_shows_numbe
     assert response.status_code == 200
     by_month, by_provider = rendered_tables(response.content.decode())
     # Invited, answered, chosen, confirmed over the months (the expired invitation was moved four days back,
-    # maybe into the month before): 5 + 1 + 2 + 1 invitations, 3 + 1 + 1 answers, 2 chosen, 1 confirmed.
-    assert [sum(int(row[i]) for row in by_month) for i in (2, 3, 4, 5)] == [9, 5, 2, 1]
+    # maybe into the month before): 5 + 1 + 2 + 1 + 2 invitations, 3 + 1 + 1 + 2 answers (the closed request's
+    # two refusals), 2 chosen, 1 confirmed.
+    assert [sum(int(row[i]) for row in by_month) for i in (2, 3, 4, 5)] == [11, 7, 2, 1]
     demo_provider = get_user_model().objects.get(username="demo_provider").provider_memberships.get()
     assert [row[1:] for row in by_provider if row[0] == demo_provider.name] == [["3", "2", "2", "1"]]
