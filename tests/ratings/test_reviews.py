@@ -284,8 +284,8 @@ def test_published_review_shows_personal_data_masked_on_the_provider_page(client
 
     html = client.get(engagement.provider.get_absolute_url()).content.decode()
 
-    assert "138********" in html and "139********" in html
-    for secret in ("13812345678", "13987654321", "wang_88888", "文三路123号", "merchant_wang", "王记旗舰店"):
+    assert "138********" in html and "*先生您好，已安排专人 139******** 联系您" in html
+    for secret in ("13812345678", "13987654321", "wang_88888", "文三路123号", "merchant_wang", "王记旗舰店", "王先生"):
         assert secret not in html
     assert "浙江省杭州市西湖区****" in html
 
