@@ -26,9 +26,11 @@ migrate: install var
 	$(BIN)/python manage.py migrate --noinput
 
 # Demo data only when the database has no providers yet; seed_demo also computes 12 months of ratings.
+# The demo's own notifications (complaints, requests, invitations to example.com addresses) are mailed nowhere,
+# so the demo accounts' passwords stay the last thing printed; the server itself prints mail (console).
 demo: migrate
-	$(BIN)/python manage.py seed_demo --providers $(PROVIDERS) --if-empty
-	$(BIN)/python manage.py demo_accounts
+	EMAIL_URL=dummymail:// $(BIN)/python manage.py seed_demo --providers $(PROVIDERS) --if-empty
+	EMAIL_URL=dummymail:// $(BIN)/python manage.py demo_accounts
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
