@@ -189,6 +189,7 @@ class Notification(models.Model):
         CONFIRMED = "confirmed", _("合作已确认")
         EXPIRED = "expired", _("需求超时")
         CLOSED = "closed", _("需求单已结束")
+        REOPENED = "reopened", _("重新选择方案")
         REVIEW_INVITATION = "review_invitation", _("评价邀请")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",

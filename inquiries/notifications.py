@@ -46,8 +46,13 @@ def _count_at_sign_in(sender, user, **kwargs):
 
 def notify(*, users, kind: str, title: str, url: str) -> list[Notification]:
     """A notice for each user; their e-mails go out from a task once the surrounding transaction commits."""
+    return notify_each(to=[(user, url) for user in users], kind=kind, title=title)
+
+
+def notify_each(*, to, kind: str, title: str) -> list[Notification]:
+    """A notice for each (user, link) pair, saved in one query whatever their number; e-mailed as notify's are."""
     notices = Notification.objects.bulk_create(
-        [Notification(user=user, kind=kind, title=title, url=url) for user in users]
+        [Notification(user=user, kind=kind, title=title, url=url) for user, url in to]
     )
     ids = [notice.pk for notice in notices]
     user_ids = {notice.user_id for notice in notices}

@@ -5,7 +5,7 @@ import datetime as dt
 import statistics
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -65,8 +65,10 @@ def thread_text(bid: Bid, text: str) -> str:
 
 
 def merchant_requests(*, user) -> QuerySet[InquiryRequest]:
+    """The merchant's requests, newest first; hire_refused: a chosen provider declined the hire (states.hire_refused)."""
+    refused = Bid.objects.filter(request=OuterRef("pk"), status=BidStatus.DECLINED, proposal__isnull=False)
     return (InquiryRequest.objects.filter(merchant=user).select_related("platform", "category", "store")
-            .order_by("-created_at", "-pk"))
+            .annotate(hire_refused=Exists(refused)).order_by("-created_at", "-pk"))
 
 
 def provider_bids(*, provider: Provider) -> QuerySet[Bid]:

@@ -19,15 +19,20 @@ from providers.cache import directory_cache_bump
 from providers.models import Engagement, Membership, Provider, Store
 
 from .models import Bid, InquiryEvent, InquiryRequest, Message, Notification, PromiseReport, Proposal, ReviewInvitation
-from .notifications import notify
+from .notifications import notify, notify_each
 from .promises import guarantee_phrases
 from .selectors import SUGGESTION_LIMIT, providers_matching_needs, providers_suggested, response_deadline
-from .states import BID_MOVES, BID_TALKING, REQUEST_MOVES, BidStatus, RequestStatus, advance, request_finished
+from .states import (
+    BID_MOVES, BID_MOVES_ONLY_BY, BID_TALKING, REQUEST_MOVES, BidStatus, RequestStatus, advance, hire_refused,
+    request_finished,
+)
 
 MAX_PROVIDERS = 5
 MAX_OPEN_REQUESTS = 3
 MAX_REQUESTS_PER_DAY = 10
 CLOSED_REASON = "all invited providers declined or did not answer"
+CLOSED_REFUSED_REASON = "the chosen provider refused the hire and no other proposal is left"
+REOPENED_REASON = "the chosen provider refused the hire"
 
 
 def _audit(request: InquiryRequest, action: str, *, actor=None, bid: Bid | None = None, from_status: str = "",
@@ -37,7 +42,7 @@ def _audit(request: InquiryRequest, action: str, *, actor=None, bid: Bid | None 
 
 
 def _move_bid(bid: Bid, target: str, *, actor, action: str, reason: str = "") -> None:
-    previous = advance(bid, target, table=BID_MOVES, labels=BidStatus)
+    previous = advance(bid, target, table=BID_MOVES, labels=BidStatus, only_by=BID_MOVES_ONLY_BY, action=action)
     bid.save(update_fields=["status", "responded_at", "decline_reason", "engagement"])
     _audit(bid.request, action, actor=actor, bid=bid, from_status=previous, to_status=target, reason=reason)
 
@@ -168,20 +173,52 @@ def bid_propose(*, bid: Bid, author, monthly_fee: int, term_months: int, commitm
 
 @transaction.atomic
 def bid_decline(*, bid: Bid, author, reason: str) -> Bid:
-    bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
+    bid = Bid.objects.select_for_update(of=("self", "request")).select_related("request__merchant").get(pk=bid.pk)
     _require_member(bid, author)
     if not reason.strip():
         raise ValidationError({"reason": _("请说明婉拒的理由。")})
     if bid.status == BidStatus.INVITED:
         bid.responded_at = timezone.now()
     elif bid.status == BidStatus.ACCEPTED:
-        # The chosen provider does not confirm: the merchant may invite others again.
+        # The chosen provider does not confirm: the merchant chooses again among the proposals passed over for it;
+        # with none, the closing check below ends the request.
         _move_request(bid.request, RequestStatus.OPEN, actor=author, action="hire_refused", reason=reason)
+        _parts_reopen(bid.request, refused=bid, actor=author)
     bid.decline_reason = reason.strip()
     _move_bid(bid, BidStatus.DECLINED, actor=author, action="declined", reason=reason)
     requests_close_if_finished(request_ids=[bid.request_id])
     transaction.on_commit(directory_cache_bump)
     return bid
+
+
+def _parts_reopen(request: InquiryRequest, *, refused: Bid, actor) -> list[Bid]:
+    """The proposals the refused hire passed over come back (not_selected → proposed), audited, their providers and
+    the merchant told; returns them. A fixed number of queries whatever their number; one when nothing comes back.
+
+    Only parts holding a proposal: those invited when the merchant chose never answered, and stay not_selected;
+    inviting them again would restart the response clock (INQUIRY_RESPONSE_DAYS) on a request already decided once.
+    Every not_selected part with a proposal was passed over by this hire: an earlier refusal brought all of them back.
+    """
+    parts = list(request.bids.select_for_update(of=("self",)).select_related("provider").filter(
+        status=BidStatus.NOT_SELECTED, proposal__isnull=False).exclude(pk=refused.pk))
+    if not parts:
+        return []
+    reason = f"{REOPENED_REASON} (part #{refused.pk})"
+    events = []
+    for part in parts:
+        previous = advance(part, BidStatus.PROPOSED, table=BID_MOVES, labels=BidStatus, only_by=BID_MOVES_ONLY_BY,
+                           action="reopened")
+        events.append(InquiryEvent(request=request, bid=part, action="reopened", actor=actor, from_status=previous,
+                                   to_status=BidStatus.PROPOSED, reason=reason))
+    Bid.objects.filter(pk__in=[part.pk for part in parts]).update(status=BidStatus.PROPOSED)
+    InquiryEvent.objects.bulk_create(events)
+    links = {part.provider_id: reverse("inquiries:bid", args=[part.provider.slug, part.pk]) for part in parts}
+    members = Membership.objects.filter(provider_id__in=links, user__is_active=True).select_related("user")
+    notify_each(to=[(m.user, links[m.provider_id]) for m in members], kind=Notification.Kind.REOPENED,
+                title=_("需求单 #%(pk)d：商家重新选择中，您的方案可再次被选定") % {"pk": request.pk})
+    _tell_merchant(request, Notification.Kind.REOPENED,
+                   _("需求单 #%(pk)d：选定的服务商未确认合作，您可以在其余方案中重新选择") % {"pk": request.pk})
+    return parts
 
 
 @transaction.atomic
@@ -275,8 +312,9 @@ def bids_expire(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def requests_close_if_finished(*, request_ids, actor=None) -> list[int]:
-    """Close (已结束) each open request whose invited providers all declined or let the invitation expire, and tell
-    its merchant; returns the ids closed. The open-request limit counts it no more.
+    """Close (已结束) each open request with nothing left to choose and nobody left to answer (states.request_finished:
+    every invited provider declined or let the invitation expire, or the chosen one refused the hire and no other
+    proposal came back), and tell its merchant; returns the ids closed. The open-request limit counts it no more.
 
     Called by every service that ends a bid, in its transaction; actor None is the system. The requests are locked
     before their bids are read, so two providers declining at once cannot both see the other's part still open.
@@ -294,10 +332,15 @@ def requests_close_if_finished(*, request_ids, actor=None) -> list[int]:
         if not request_finished(parts[request.pk]):
             continue
         counts = Counter(status for status, _proposed in parts[request.pk])
-        tally = ", ".join(f"{counts[s]} {s}" for s in (BidStatus.DECLINED, BidStatus.EXPIRED) if counts[s])
-        _move_request(request, RequestStatus.CLOSED, actor=actor, action="closed", reason=f"{CLOSED_REASON} ({tally})")
-        _tell_merchant(request, Notification.Kind.CLOSED,
-                       _("需求单 #%(pk)d 已结束：邀请的服务商都已婉拒或超时未回复") % {"pk": request.pk})
+        tally = ", ".join(f"{counts[s]} {s}" for s in (BidStatus.DECLINED, BidStatus.EXPIRED, BidStatus.NOT_SELECTED)
+                          if counts[s])
+        # Closed after the chosen provider refused the hire: the merchant hears why, once.
+        if hire_refused(parts[request.pk]):
+            why, title = CLOSED_REFUSED_REASON, _("需求单 #%(pk)d 已结束：选定的服务商未确认合作，没有其他方案可选")
+        else:
+            why, title = CLOSED_REASON, _("需求单 #%(pk)d 已结束：邀请的服务商都已婉拒或超时未回复")
+        _move_request(request, RequestStatus.CLOSED, actor=actor, action="closed", reason=f"{why} ({tally})")
+        _tell_merchant(request, Notification.Kind.CLOSED, title % {"pk": request.pk})
         closed.append(request.pk)
     return closed
 

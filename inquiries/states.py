@@ -32,7 +32,9 @@ class BidStatus(models.TextChoices):
 
 REQUEST_MOVES: dict[str, set[str]] = {
     RequestStatus.OPEN: {RequestStatus.HIRED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED},
-    RequestStatus.HIRED: {RequestStatus.OPEN},  # the chosen provider did not confirm: the merchant chooses again
+    # The chosen provider did not confirm: the merchant chooses again among the proposals that came back (or, with none,
+    # the request closes).
+    RequestStatus.HIRED: {RequestStatus.OPEN},
     RequestStatus.WITHDRAWN: set(),
     RequestStatus.CLOSED: set(),
 }
@@ -45,9 +47,15 @@ BID_MOVES: dict[str, set[str]] = {
     BidStatus.DECLINED: set(),
     BidStatus.EXPIRED: set(),
     BidStatus.CONFIRMED: set(),
-    BidStatus.NOT_SELECTED: set(),
+    # Only when the chosen provider refuses the hire: the proposals passed over for it come back (BID_MOVES_ONLY_BY).
+    BidStatus.NOT_SELECTED: {BidStatus.PROPOSED},
     BidStatus.WITHDRAWN: set(),
 }
+
+# Moves the table allows to one service step alone, named by the action it audits. A part not selected gets its
+# proposal back only through the refused hire's reopening (services._parts_reopen): never by a new proposal, so a
+# provider passed over cannot put itself back, and one that never answered cannot answer after the choice.
+BID_MOVES_ONLY_BY: dict[tuple[str, str], str] = {(BidStatus.NOT_SELECTED, BidStatus.PROPOSED): "reopened"}
 
 # Parts still waiting for something from the provider or the merchant.
 BID_OPEN = {BidStatus.INVITED, BidStatus.PROPOSED, BidStatus.ACCEPTED}
@@ -58,23 +66,36 @@ BID_ENDED_UNANSWERED = {BidStatus.DECLINED, BidStatus.EXPIRED}
 
 
 def request_finished(parts: list[tuple[str, bool]]) -> bool:
-    """Whether an open request has run its course: each invited provider (status, has a proposal) refused the
-    invitation or let it expire, so nobody can answer any more and nothing was chosen.
+    """Whether an open request has run its course: nothing is left for the merchant to choose and nobody is left to
+    answer. Each part (status, holds a proposal) refused the invitation or let it expire, or is one the merchant's
+    choice passed over without a proposal (invited, never answered).
 
-    A declined part with a proposal refused a hire (accepted → declined): the request reopened for the merchant to
-    choose again, and the other parts are not_selected; that request is not finished by this.
+    A declined part with a proposal refused a hire (accepted → declined): the proposals passed over for it came back
+    (not_selected → proposed), so the request stays open while one is there to choose; when none was, it is finished.
+    A not_selected part that still holds a proposal is choosable again, never finished.
     """
-    return bool(parts) and all(status in BID_ENDED_UNANSWERED and not proposed for status, proposed in parts)
+    return bool(parts) and all(
+        status in BID_ENDED_UNANSWERED or (status == BidStatus.NOT_SELECTED and not proposed)
+        for status, proposed in parts
+    )
+
+
+def hire_refused(parts: list[tuple[str, bool]]) -> bool:
+    """Whether a part (status, holds a proposal) refused the hire: only a chosen part declines with a proposal."""
+    return (BidStatus.DECLINED, True) in parts
 
 
 def can_move(table: dict[str, set[str]], current: str, target: str) -> bool:
     return target in table[current]
 
 
-def advance(obj, target: str, *, table: dict[str, set[str]], labels: type[models.TextChoices]) -> str:
-    """Set obj.status to target if the table allows it; return the previous status. Saves nothing."""
+def advance(obj, target: str, *, table: dict[str, set[str]], labels: type[models.TextChoices],
+            only_by: dict[tuple[str, str], str] | None = None, action: str = "") -> str:
+    """Set obj.status to target if the table allows it (and, for a move in only_by, only to that action); return the
+    previous status. Saves nothing."""
     current = obj.status
-    if not can_move(table, current, target):
+    reserved = (only_by or {}).get((current, target))
+    if not can_move(table, current, target) or (reserved is not None and action != reserved):
         raise ValidationError(
             _("状态不能从“%(current)s”变为“%(target)s”。")
             % {"current": labels(current).label, "target": labels(target).label},

@@ -23,7 +23,7 @@ from .forms import DeclineForm, MessageForm, ProposalForm, RequestForm
 from .models import Bid, InquiryRequest, Message, Notification
 from .promises import guarantee_phrases
 from .selectors import contacts_visible, merchant_requests, provider_bids, thread_text
-from .states import BidStatus, RequestStatus
+from .states import BidStatus, RequestStatus, hire_refused
 
 
 def _merchant_request(request, pk: int) -> InquiryRequest:
@@ -92,6 +92,7 @@ def request_detail_view(request, pk: int):
         "inquiry": inquiry, "rows": rows, "proposals": proposals, "lowest_fee": lowest_fee,
         "message_form": MessageForm(), "can_accept": inquiry.status == RequestStatus.OPEN,
         "closed": inquiry.status == RequestStatus.CLOSED,
+        "hire_refused": hire_refused([(bid.status, getattr(bid, "proposal", None) is not None) for bid in bids]),
     })
 
 

@@ -1,5 +1,6 @@
-"""A request ends by itself (已结束) once every invited provider declined or let the invitation expire: audited as the
-system's move, the merchant told once, the open-request limit freed; a request with something chosen never does."""
+"""A request ends by itself (已结束) once every invited provider declined or let the invitation expire, or the chosen
+one refused the hire with no other proposal to come back: audited as the system's move, the merchant told once, the
+open-request limit freed; a request with a proposal still to choose never does."""
 import datetime as dt
 
 import pytest
@@ -103,18 +104,36 @@ def test_a_request_with_an_invitation_still_pending_or_a_proposal_stays_open(tri
 
 
 def test_a_request_with_a_chosen_proposal_is_never_closed_by_this(trio):
-    request, bids = ask(trio, "alpha", "beta")
-    bid_propose(bid=bids["alpha"], author=trio["staff"]["alpha"], monthly_fee=20000, term_months=12,
-                commitments="全店运营")
+    request, bids = ask(trio, "alpha", "beta", "gamma")
+    for slug in ("alpha", "gamma"):
+        bid_propose(bid=bids[slug], author=trio["staff"][slug], monthly_fee=20000, term_months=12,
+                    commitments="全店运营")
     bid_accept(bid=bids["alpha"], merchant=trio["merchant"])
     assert requests_close_if_finished(request_ids=[request.pk]) == []
     assert status(request) == "hired"
 
-    # The chosen provider refuses the hire: the request reopens for the merchant (beta was not selected), not closed.
+    # The chosen provider refuses the hire: gamma's proposal comes back for the merchant (beta never answered and
+    # stays not selected), so the request is open, not closed.
     bid_decline(bid=bids["alpha"], author=trio["staff"]["alpha"], reason="排期已满")
     assert status(request) == "open" and closing_events(request) == []
     assert sorted(request.bids.values_list("provider__slug", "status")) == [
-        ("alpha", "declined"), ("beta", "not_selected")]
+        ("alpha", "declined"), ("beta", "not_selected"), ("gamma", "proposed")]
+
+
+def test_a_refused_hire_with_no_proposal_to_come_back_closes_the_request(trio):
+    request, bids = ask(trio, "alpha", "beta")
+    bid_propose(bid=bids["alpha"], author=trio["staff"]["alpha"], monthly_fee=20000, term_months=12,
+                commitments="全店运营")
+    bid_accept(bid=bids["alpha"], merchant=trio["merchant"])
+
+    bid_decline(bid=bids["alpha"], author=trio["staff"]["alpha"], reason="排期已满")
+
+    assert status(request) == "closed"
+    assert closing_events(request) == [
+        (None, "open", "closed", None,
+         "the chosen provider refused the hire and no other proposal is left (1 declined, 1 not_selected)")]
+    assert [(kind, title) for kind, title, _url in merchant_notices(trio) if kind == "closed"] == [
+        ("closed", f"需求单 #{request.pk} 已结束：选定的服务商未确认合作，没有其他方案可选")]
 
 
 def test_a_closed_request_frees_its_place_under_the_open_request_limit(trio):
@@ -146,8 +165,11 @@ def test_the_closing_check_reads_a_fixed_number_of_queries_whatever_the_requests
     ([("expired", False)], True),
     ([("declined", False), ("invited", False)], False),
     ([("declined", False), ("proposed", True)], False),
-    ([("declined", True)], False),  # a refused hire
-    ([("declined", True), ("not_selected", False)], False),
+    ([("declined", True)], True),  # a refused hire, nothing else was there
+    ([("declined", True), ("not_selected", False)], True),  # the other never answered: nothing to choose
+    ([("declined", True), ("proposed", True)], False),  # a proposal came back for the merchant
+    ([("declined", True), ("not_selected", True)], False),  # a proposal passed over, choosable again
+    ([("declined", True), ("accepted", True)], False),  # chosen again: waiting for that provider
     ([("confirmed", True)], False),
     ([], False),
 ])

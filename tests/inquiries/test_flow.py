@@ -222,6 +222,25 @@ def test_guarantee_language_can_be_reported_once_and_plain_text_cannot(market):
 
 
 def test_a_provider_that_does_not_confirm_reopens_the_request(market):
+    """The other proposal comes back for the merchant to choose; the invitation never answered stays not selected."""
+    store = StoreFactory(platform=platform("tmall"))
+    merchant = merchant_of(store)
+    request = request_for(merchant, store, provider_ids=[market["five"].pk, market["six"].pk,
+                                                        market["five_low"].pk], suggest=False)
+    bid, other, silent = (request.bids.get(provider=market[slug]) for slug in ("five", "six", "five_low"))
+    owner = provider_staff(market["five"], role="owner")
+    bid_propose(bid=bid, author=owner, monthly_fee=1, term_months=1, commitments="x")
+    bid_propose(bid=other, author=provider_staff(market["six"]), monthly_fee=2, term_months=1, commitments="y")
+    bid_accept(bid=bid, merchant=merchant)
+    with pytest.raises(ValidationError):
+        bid_decline(bid=bid, author=owner, reason="  ")
+    bid_decline(bid=bid, author=owner, reason="排期已满")
+    assert InquiryRequest.objects.get(pk=request.pk).status == "open"
+    assert [Bid.objects.get(pk=b.pk).status for b in (bid, other, silent)] == ["declined", "proposed", "not_selected"]
+    assert Engagement.objects.filter(source="directory").count() == 0
+
+
+def test_a_provider_that_does_not_confirm_the_only_proposal_closes_the_request(market):
     store = StoreFactory(platform=platform("tmall"))
     merchant = merchant_of(store)
     request = request_for(merchant, store, provider_ids=[market["five"].pk], suggest=False)
@@ -229,10 +248,9 @@ def test_a_provider_that_does_not_confirm_reopens_the_request(market):
     owner = provider_staff(market["five"], role="owner")
     bid_propose(bid=bid, author=owner, monthly_fee=1, term_months=1, commitments="x")
     bid_accept(bid=bid, merchant=merchant)
-    with pytest.raises(ValidationError):
-        bid_decline(bid=bid, author=owner, reason="  ")
     bid_decline(bid=bid, author=owner, reason="排期已满")
-    assert InquiryRequest.objects.get(pk=request.pk).status == "open"
+    assert InquiryRequest.objects.get(pk=request.pk).status == "closed"
+    assert Bid.objects.get(pk=bid.pk).status == "declined"
     assert Engagement.objects.filter(source="directory").count() == 0
 
 
