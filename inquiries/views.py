@@ -20,7 +20,7 @@ from providers.models import Membership
 from ratings.forms import add_service_errors
 from . import notifications, services
 from .forms import DeclineForm, MessageForm, ProposalForm, RequestForm
-from .models import Bid, InquiryRequest, Message, Notification
+from .models import Bid, InquiryRequest, Message, Notification, PromiseReport
 from .promises import guarantee_phrases
 from .selectors import contacts_visible, merchant_requests, provider_bids, thread_text
 from .states import BidStatus, RequestStatus, hire_refused
@@ -32,9 +32,11 @@ def _merchant_request(request, pk: int) -> InquiryRequest:
                              pk=pk, merchant=request.user)
 
 
-def _thread(bid: Bid) -> list[dict]:
-    """The messages of one provider's part, as the other side may read them, each with its guarantee phrases."""
-    return [{"message": m, "text": thread_text(bid, m.body), "phrases": guarantee_phrases(m.body)}
+def _thread(bid: Bid, reported: frozenset = frozenset()) -> list[dict]:
+    """The messages of one provider's part, as the other side may read them, each with its guarantee phrases and
+    whether the reader already reported it (`reported`: the ids of the messages they reported)."""
+    return [{"message": m, "text": thread_text(bid, m.body), "phrases": guarantee_phrases(m.body),
+             "reported": m.pk in reported}
             for m in bid.messages.all()]
 
 
@@ -75,13 +77,18 @@ def request_detail_view(request, pk: int):
     inquiry = _merchant_request(request, pk)
     bids = list(
         inquiry.bids.select_related("provider", "proposal", "engagement").prefetch_related(
-            "proposal__services", Prefetch("messages", queryset=Message.objects.order_by("created_at", "pk")))
+            "proposal__services", Prefetch("messages", queryset=Message.objects.order_by("created_at", "pk")),
+            # What the merchant already reported, so a report is offered once (a second would write nothing).
+            Prefetch("reports", queryset=PromiseReport.objects.filter(reporter=request.user).only(
+                "pk", "bid_id", "message_id"), to_attr="my_reports"))
     )
     rows = []
     for bid in bids:
         proposal = getattr(bid, "proposal", None)
+        reported = {report.message_id for report in bid.my_reports}
         rows.append({
-            "bid": bid, "proposal": proposal, "thread": _thread(bid), "contacts": contacts_visible(bid),
+            "bid": bid, "proposal": proposal, "thread": _thread(bid, frozenset(reported - {None})),
+            "reported": None in reported, "contacts": contacts_visible(bid),
             "commitments": proposal and thread_text(bid, proposal.commitments),
             "note": proposal and thread_text(bid, proposal.message),
             "phrases": guarantee_phrases(proposal.commitments, proposal.message) if proposal else [],

@@ -107,6 +107,26 @@ def test_guarantee_language_is_flagged_to_the_merchant_and_reportable(client, de
     assert list(deal["five_bid"].reports.values_list("phrases", flat=True)) == [["保证销量"]]
 
 
+def test_a_reported_proposal_or_message_says_so_instead_of_offering_the_report_again(client, deal):
+    bid_propose(bid=deal["five_bid"], author=deal["five_member"], monthly_fee=20000, term_months=12,
+                commitments="我们保证销量翻倍")
+    message = message_post(bid=deal["five_bid"], author=deal["five_member"], body="包销量，放心")
+    client.force_login(deal["merchant"])
+    url = reverse("inquiries:detail", args=[deal["request"].pk])
+    report = reverse("inquiries:report", args=[deal["request"].pk, deal["five_bid"].pk])
+    html = client.get(url).content.decode()
+    assert (html.count(f'action="{report}"'), html.count("已举报，审核员会处理。")) == (2, 0)
+
+    client.post(report, follow=True)  # the proposal (following the redirect shows, and so clears, the thank-you)
+    html = client.get(url).content.decode()
+    assert (html.count(f'action="{report}"'), html.count("已举报，审核员会处理。")) == (1, 1)
+    assert f'name="message" value="{message.pk}"' in html  # the message can still be reported
+
+    client.post(report, {"message": message.pk}, follow=True)
+    html = client.get(url).content.decode()
+    assert (html.count(f'action="{report}"'), html.count("已举报，审核员会处理。")) == (0, 2)
+
+
 def test_request_and_inbox_pages_run_a_fixed_number_of_queries(client, deal, django_assert_max_num_queries):
     for bid, member in ((deal["five_bid"], deal["five_member"]), (deal["six_bid"], deal["six_member"])):
         bid_propose(bid=bid, author=member, monthly_fee=20000, term_months=12, commitments="全店运营",
