@@ -290,3 +290,20 @@ def test_claim_forms_have_a_fixed_number_of_queries(client, django_assert_num_qu
     client.get(reverse(name))
     with django_assert_num_queries(queries):
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_provider_page_leads_its_staff_to_the_claim_form_with_the_provider_filled_in(client):
+    from tests.factories import provider_staff
+
+    provider = ProviderFactory(slug="xinghai")
+    link = f'<a href="{reverse("claims:provider-claim-new")}?provider=xinghai">认领此服务商</a>'
+    assert link in client.get(provider.get_absolute_url()).content.decode()
+
+    staff = staff_account()
+    signed_in(client, staff)
+    form = client.get(f'{reverse("claims:provider-claim-new")}?provider=xinghai')
+    assert form.context["form"].initial["provider"] == "xinghai"
+
+    member = provider_staff(provider, role="owner")
+    signed_in(client, member)
+    assert "认领此服务商" not in client.get(provider.get_absolute_url()).content.decode()  # already one of its team
