@@ -8,33 +8,24 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from inquiries.models import Bid, InquiryEvent, InquiryRequest, Notification
-from inquiries.services import bid_accept, bid_confirm, bid_decline, bid_propose, bids_expire, request_create
-from tests.factories import StoreFactory, category, merchant_of, platform, provider_staff, service
-from tests.inquiries.test_flow import make
+from inquiries.services import (
+    bid_accept,
+    bid_confirm,
+    bid_decline,
+    bid_propose,
+    bids_expire,
+)
+from tests.factories import (
+    provider_staff,
+)
+from tests.inquiries.panel import SLUGS, ask
 
 pytestmark = pytest.mark.django_db
 
-SLUGS = ("alpha", "beta", "gamma", "delta", "epsilon")
 
 
-@pytest.fixture
-def five():
-    providers = {slug: make(slug, tier=5, score="4.50") for slug in SLUGS}
-    staff = {slug: provider_staff(p, role="owner") for slug, p in providers.items()}
-    store = StoreFactory(platform=platform("tmall"), category=category("beauty"))
-    return {"providers": providers, "staff": staff, "store": store, "merchant": merchant_of(store)}
-
-
-def ask(five, *slugs):
-    request = request_create(
-        merchant=five["merchant"], platform=platform("tmall"), category=category("beauty"), store=five["store"],
-        services=[service("operation")], budget_min=20000, budget_max=40000, start_month=dt.date(2027, 1, 1),
-        term_months=12, description="需要全店代运营。", provider_ids=[five["providers"][s].pk for s in slugs])
-    return request, {bid.provider.slug: bid for bid in request.bids.select_related("provider")}
-
-
-def propose(five, bid, fee=20000):
-    bid_propose(bid=bid, author=five["staff"][bid.provider.slug], monthly_fee=fee, term_months=12,
+def propose(panel, bid, fee=20000):
+    bid_propose(bid=bid, author=panel["staff"][bid.provider.slug], monthly_fee=fee, term_months=12,
                 commitments="全店运营")
 
 
@@ -60,55 +51,55 @@ def detail(request):
 
 
 def test_a_refused_hire_brings_the_other_proposals_back_and_one_of_them_can_be_hired(
-        five, django_capture_on_commit_callbacks):
-    request, bids = ask(five, "alpha", "beta", "gamma")
+        panel, django_capture_on_commit_callbacks):
+    request, bids = ask(panel, "alpha", "beta", "gamma")
     for bid in bids.values():
-        propose(five, bid)
-    bid_accept(bid=bids["alpha"], merchant=five["merchant"])
+        propose(panel, bid)
+    bid_accept(bid=bids["alpha"], merchant=panel["merchant"])
     assert statuses(request) == {"alpha": "accepted", "beta": "not_selected", "gamma": "not_selected"}
     Notification.objects.all().delete()
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        bid_decline(bid=bids["alpha"], author=five["staff"]["alpha"], reason="排期已满")
+        bid_decline(bid=bids["alpha"], author=panel["staff"]["alpha"], reason="排期已满")
 
     assert request_status(request) == "open"
     assert statuses(request) == {"alpha": "declined", "beta": "proposed", "gamma": "proposed"}
     reason = f"the chosen provider refused the hire (part #{bids['alpha'].pk})"
     assert events(request, "reopened") == [
-        ("beta", "not_selected", "proposed", five["staff"]["alpha"].pk, reason),
-        ("gamma", "not_selected", "proposed", five["staff"]["alpha"].pk, reason)]
+        ("beta", "not_selected", "proposed", panel["staff"]["alpha"].pk, reason),
+        ("gamma", "not_selected", "proposed", panel["staff"]["alpha"].pk, reason)]
     for slug in ("beta", "gamma"):
-        assert notices(five["staff"][slug]) == [
+        assert notices(panel["staff"][slug]) == [
             ("reopened", f"需求单 #{request.pk}：商家重新选择中，您的方案可再次被选定",
              reverse("inquiries:bid", args=[slug, bids[slug].pk]))]
-    assert notices(five["staff"]["alpha"]) == []
-    assert notices(five["merchant"]) == [
+    assert notices(panel["staff"]["alpha"]) == []
+    assert notices(panel["merchant"]) == [
         ("reopened", f"需求单 #{request.pk}：选定的服务商未确认合作，您可以在其余方案中重新选择", detail(request))]
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted([
-        (five["staff"]["beta"].email, f"【代运营服务商目录】需求单 #{request.pk}：商家重新选择中，您的方案可再次被选定"),
-        (five["staff"]["gamma"].email, f"【代运营服务商目录】需求单 #{request.pk}：商家重新选择中，您的方案可再次被选定"),
-        (five["merchant"].email,
+        (panel["staff"]["beta"].email, f"【代运营服务商目录】需求单 #{request.pk}：商家重新选择中，您的方案可再次被选定"),
+        (panel["staff"]["gamma"].email, f"【代运营服务商目录】需求单 #{request.pk}：商家重新选择中，您的方案可再次被选定"),
+        (panel["merchant"].email,
          f"【代运营服务商目录】需求单 #{request.pk}：选定的服务商未确认合作，您可以在其余方案中重新选择")])
 
-    bid_accept(bid=bids["gamma"], merchant=five["merchant"])
+    bid_accept(bid=bids["gamma"], merchant=panel["merchant"])
     assert (request_status(request), statuses(request)) == (
         "hired", {"alpha": "declined", "beta": "not_selected", "gamma": "accepted"})
-    engagement = bid_confirm(bid=bids["gamma"], author=five["staff"]["gamma"])
+    engagement = bid_confirm(bid=bids["gamma"], author=panel["staff"]["gamma"])
     assert (engagement.provider, engagement.store, engagement.source) == (
-        five["providers"]["gamma"], five["store"], "directory")
+        panel["providers"]["gamma"], panel["store"], "directory")
     assert statuses(request) == {"alpha": "declined", "beta": "not_selected", "gamma": "confirmed"}
 
 
-def test_a_second_refusal_brings_back_what_the_second_hire_passed_over(five):
-    request, bids = ask(five, "alpha", "beta", "gamma")
+def test_a_second_refusal_brings_back_what_the_second_hire_passed_over(panel):
+    request, bids = ask(panel, "alpha", "beta", "gamma")
     for bid in bids.values():
-        propose(five, bid)
-    bid_accept(bid=bids["alpha"], merchant=five["merchant"])
-    bid_decline(bid=bids["alpha"], author=five["staff"]["alpha"], reason="排期已满")
-    bid_accept(bid=bids["beta"], merchant=five["merchant"])
+        propose(panel, bid)
+    bid_accept(bid=bids["alpha"], merchant=panel["merchant"])
+    bid_decline(bid=bids["alpha"], author=panel["staff"]["alpha"], reason="排期已满")
+    bid_accept(bid=bids["beta"], merchant=panel["merchant"])
 
-    bid_decline(bid=bids["beta"], author=five["staff"]["beta"], reason="团队变动")
+    bid_decline(bid=bids["beta"], author=panel["staff"]["beta"], reason="团队变动")
 
     assert (request_status(request), statuses(request)) == (
         "open", {"alpha": "declined", "beta": "declined", "gamma": "proposed"})
@@ -116,79 +107,79 @@ def test_a_second_refusal_brings_back_what_the_second_hire_passed_over(five):
 
 
 def test_a_refused_hire_with_no_other_proposal_closes_the_request_and_tells_the_merchant_once(
-        five, django_capture_on_commit_callbacks):
-    request, bids = ask(five, "alpha", "beta", "gamma")
-    propose(five, bids["alpha"])
-    bid_decline(bid=bids["beta"], author=five["staff"]["beta"], reason="不做该类目")
-    bid_accept(bid=bids["alpha"], merchant=five["merchant"])  # gamma never answered: not selected
+        panel, django_capture_on_commit_callbacks):
+    request, bids = ask(panel, "alpha", "beta", "gamma")
+    propose(panel, bids["alpha"])
+    bid_decline(bid=bids["beta"], author=panel["staff"]["beta"], reason="不做该类目")
+    bid_accept(bid=bids["alpha"], merchant=panel["merchant"])  # gamma never answered: not selected
     Notification.objects.all().delete()
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        bid_decline(bid=bids["alpha"], author=five["staff"]["alpha"], reason="排期已满")
+        bid_decline(bid=bids["alpha"], author=panel["staff"]["alpha"], reason="排期已满")
 
     assert request_status(request) == "closed"
     assert statuses(request) == {"alpha": "declined", "beta": "declined", "gamma": "not_selected"}
     assert events(request, "reopened") == []
     assert list(InquiryEvent.objects.filter(request=request, action__in=["hire_refused", "closed"]).values_list(
         "action", "from_status", "to_status", "actor", "reason")) == [
-        ("hire_refused", "hired", "open", five["staff"]["alpha"].pk, "排期已满"),
+        ("hire_refused", "hired", "open", panel["staff"]["alpha"].pk, "排期已满"),
         ("closed", "open", "closed", None,
          "the chosen provider refused the hire and no other proposal is left (2 declined, 1 not_selected)")]
-    assert notices(five["merchant"]) == [
+    assert notices(panel["merchant"]) == [
         ("closed", f"需求单 #{request.pk} 已结束：选定的服务商未确认合作，没有其他方案可选", detail(request))]
-    assert Notification.objects.exclude(user=five["merchant"]).count() == 0
+    assert Notification.objects.exclude(user=panel["merchant"]).count() == 0
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        ([five["merchant"].email], f"【代运营服务商目录】需求单 #{request.pk} 已结束：选定的服务商未确认合作，没有其他方案可选")]
+        ([panel["merchant"].email], f"【代运营服务商目录】需求单 #{request.pk} 已结束：选定的服务商未确认合作，没有其他方案可选")]
     # It no longer counts toward the open-request limit.
-    assert InquiryRequest.objects.filter(merchant=five["merchant"], status="open").count() == 0
+    assert InquiryRequest.objects.filter(merchant=panel["merchant"], status="open").count() == 0
 
 
-def test_a_part_that_never_answered_stays_not_selected_and_cannot_answer_after_the_choice(five):
-    request, bids = ask(five, "alpha", "beta", "gamma")
-    propose(five, bids["alpha"])
-    propose(five, bids["beta"])
-    bid_accept(bid=bids["alpha"], merchant=five["merchant"])  # gamma was still invited
+def test_a_part_that_never_answered_stays_not_selected_and_cannot_answer_after_the_choice(panel):
+    request, bids = ask(panel, "alpha", "beta", "gamma")
+    propose(panel, bids["alpha"])
+    propose(panel, bids["beta"])
+    bid_accept(bid=bids["alpha"], merchant=panel["merchant"])  # gamma was still invited
 
-    bid_decline(bid=bids["alpha"], author=five["staff"]["alpha"], reason="排期已满")
+    bid_decline(bid=bids["alpha"], author=panel["staff"]["alpha"], reason="排期已满")
 
     assert (request_status(request), statuses(request)) == (
         "open", {"alpha": "declined", "beta": "proposed", "gamma": "not_selected"})
     assert [slug for slug, *_rest in events(request, "reopened")] == ["beta"]
-    assert notices(five["staff"]["gamma"])[-1][0] == "not_selected"  # from the hire; nothing since
+    assert notices(panel["staff"]["gamma"])[-1][0] == "not_selected"  # from the hire; nothing since
     # Not re-invited: no response clock runs for it, and a proposal now is refused by the transition table.
     assert bids_expire(now=bids["gamma"].invited_at + dt.timedelta(days=30)) == 0
     with pytest.raises(ValidationError) as error:
-        propose(five, bids["gamma"])
+        propose(panel, bids["gamma"])
     assert error.value.messages == ["状态不能从“未选中”变为“已提交方案”。"]
     assert statuses(request)["gamma"] == "not_selected"
 
 
-def test_a_passed_over_provider_cannot_put_itself_back_with_a_new_proposal(five):
-    request, bids = ask(five, "alpha", "beta")
-    propose(five, bids["alpha"])
-    propose(five, bids["beta"])
-    bid_accept(bid=bids["alpha"], merchant=five["merchant"])
+def test_a_passed_over_provider_cannot_put_itself_back_with_a_new_proposal(panel):
+    request, bids = ask(panel, "alpha", "beta")
+    propose(panel, bids["alpha"])
+    propose(panel, bids["beta"])
+    bid_accept(bid=bids["alpha"], merchant=panel["merchant"])
 
     with pytest.raises(ValidationError) as error:
-        propose(five, bids["beta"], fee=15000)
+        propose(panel, bids["beta"], fee=15000)
 
     assert error.value.messages == ["状态不能从“未选中”变为“已提交方案”。"]
     assert statuses(request) == {"alpha": "accepted", "beta": "not_selected"}
 
 
-@pytest.mark.parametrize("others", [2, 4])  # 4: the most a request can have besides the chosen (five providers)
+@pytest.mark.parametrize("others", [2, 4])  # 4: the most a request can have besides the chosen (panel providers)
 def test_the_refusal_reads_and_writes_a_fixed_number_of_queries_whatever_the_proposals_back(
-        five, others, django_assert_num_queries):
+        panel, others, django_assert_num_queries):
     for slug in SLUGS[1:]:
-        provider_staff(five["providers"][slug])  # two members each: one notice each, still one insert
-    request, bids = ask(five, *SLUGS[:others + 1])
+        provider_staff(panel["providers"][slug])  # two members each: one notice each, still one insert
+    request, bids = ask(panel, *SLUGS[:others + 1])
     for bid in bids.values():
-        propose(five, bid)
-    bid_accept(bid=bids["alpha"], merchant=five["merchant"])
+        propose(panel, bid)
+    bid_accept(bid=bids["alpha"], merchant=panel["merchant"])
 
     with django_assert_num_queries(QUERIES):
-        bid_decline(bid=bids["alpha"], author=five["staff"]["alpha"], reason="排期已满")
+        bid_decline(bid=bids["alpha"], author=panel["staff"]["alpha"], reason="排期已满")
 
     assert list(statuses(request).values()).count("proposed") == others
     assert Notification.objects.filter(kind="reopened").count() == 2 * others + 1
@@ -201,17 +192,17 @@ QUERIES = 18
 
 
 def test_the_merchant_s_pages_say_a_refused_hire_ended_it_and_the_reopened_one_offers_the_proposals_back(
-        client, five):
-    ended, bids = ask(five, "alpha")
-    propose(five, bids["alpha"])
-    bid_accept(bid=bids["alpha"], merchant=five["merchant"])
-    bid_decline(bid=bids["alpha"], author=five["staff"]["alpha"], reason="排期已满")
-    reopened, other_bids = ask(five, "beta", "gamma")
-    propose(five, other_bids["beta"])
-    propose(five, other_bids["gamma"])
-    bid_accept(bid=other_bids["beta"], merchant=five["merchant"])
-    bid_decline(bid=other_bids["beta"], author=five["staff"]["beta"], reason="排期已满")
-    client.force_login(five["merchant"])
+        client, panel):
+    ended, bids = ask(panel, "alpha")
+    propose(panel, bids["alpha"])
+    bid_accept(bid=bids["alpha"], merchant=panel["merchant"])
+    bid_decline(bid=bids["alpha"], author=panel["staff"]["alpha"], reason="排期已满")
+    reopened, other_bids = ask(panel, "beta", "gamma")
+    propose(panel, other_bids["beta"])
+    propose(panel, other_bids["gamma"])
+    bid_accept(bid=other_bids["beta"], merchant=panel["merchant"])
+    bid_decline(bid=other_bids["beta"], author=panel["staff"]["beta"], reason="排期已满")
+    client.force_login(panel["merchant"])
 
     page = client.get(detail(ended)).content.decode()
     listing = client.get(reverse("inquiries:list")).content.decode()
