@@ -23,7 +23,7 @@ from .notifications import notify, notify_each
 from .promises import guarantee_phrases
 from .selectors import SUGGESTION_LIMIT, providers_matching_needs, providers_suggested, response_deadline
 from .states import (
-    BID_MOVES, BID_MOVES_ONLY_BY, BID_TALKING, REQUEST_MOVES, BidStatus, RequestStatus, advance, hire_refused,
+    BID_MOVES, BID_REOPEN_MOVES, BID_TALKING, REQUEST_MOVES, BidStatus, RequestStatus, advance, hire_refused,
     request_finished,
 )
 
@@ -42,7 +42,7 @@ def _audit(request: InquiryRequest, action: str, *, actor=None, bid: Bid | None 
 
 
 def _move_bid(bid: Bid, target: str, *, actor, action: str, reason: str = "") -> None:
-    previous = advance(bid, target, table=BID_MOVES, labels=BidStatus, only_by=BID_MOVES_ONLY_BY, action=action)
+    previous = advance(bid, target, table=BID_MOVES, labels=BidStatus)
     bid.save(update_fields=["status", "responded_at", "decline_reason", "engagement"])
     _audit(bid.request, action, actor=actor, bid=bid, from_status=previous, to_status=target, reason=reason)
 
@@ -206,8 +206,7 @@ def _parts_reopen(request: InquiryRequest, *, refused: Bid, actor) -> list[Bid]:
     reason = f"{REOPENED_REASON} (part #{refused.pk})"
     events = []
     for part in parts:
-        previous = advance(part, BidStatus.PROPOSED, table=BID_MOVES, labels=BidStatus, only_by=BID_MOVES_ONLY_BY,
-                           action="reopened")
+        previous = advance(part, BidStatus.PROPOSED, table=BID_REOPEN_MOVES, labels=BidStatus)
         events.append(InquiryEvent(request=request, bid=part, action="reopened", actor=actor, from_status=previous,
                                    to_status=BidStatus.PROPOSED, reason=reason))
     Bid.objects.filter(pk__in=[part.pk for part in parts]).update(status=BidStatus.PROPOSED)

@@ -47,15 +47,14 @@ BID_MOVES: dict[str, set[str]] = {
     BidStatus.DECLINED: set(),
     BidStatus.EXPIRED: set(),
     BidStatus.CONFIRMED: set(),
-    # Only when the chosen provider refuses the hire: the proposals passed over for it come back (BID_MOVES_ONLY_BY).
-    BidStatus.NOT_SELECTED: {BidStatus.PROPOSED},
+    BidStatus.NOT_SELECTED: set(),  # but see BID_REOPEN_MOVES
     BidStatus.WITHDRAWN: set(),
 }
 
-# Moves the table allows to one service step alone, named by the action it audits. A part not selected gets its
-# proposal back only through the refused hire's reopening (services._parts_reopen): never by a new proposal, so a
-# provider passed over cannot put itself back, and one that never answered cannot answer after the choice.
-BID_MOVES_ONLY_BY: dict[tuple[str, str], str] = {(BidStatus.NOT_SELECTED, BidStatus.PROPOSED): "reopened"}
+# The one move of the refused hire's reopening (services._parts_reopen): the proposals passed over for the hire come
+# back. Kept out of BID_MOVES, so no other step can make it: a provider passed over cannot put itself back with a new
+# proposal, and one that never answered cannot answer after the choice.
+BID_REOPEN_MOVES: dict[str, set[str]] = {BidStatus.NOT_SELECTED: {BidStatus.PROPOSED}}
 
 # Parts still waiting for something from the provider or the merchant.
 BID_OPEN = {BidStatus.INVITED, BidStatus.PROPOSED, BidStatus.ACCEPTED}
@@ -86,16 +85,13 @@ def hire_refused(parts: list[tuple[str, bool]]) -> bool:
 
 
 def can_move(table: dict[str, set[str]], current: str, target: str) -> bool:
-    return target in table[current]
+    return target in table.get(current, ())
 
 
-def advance(obj, target: str, *, table: dict[str, set[str]], labels: type[models.TextChoices],
-            only_by: dict[tuple[str, str], str] | None = None, action: str = "") -> str:
-    """Set obj.status to target if the table allows it (and, for a move in only_by, only to that action); return the
-    previous status. Saves nothing."""
+def advance(obj, target: str, *, table: dict[str, set[str]], labels: type[models.TextChoices]) -> str:
+    """Set obj.status to target if the table allows it; return the previous status. Saves nothing."""
     current = obj.status
-    reserved = (only_by or {}).get((current, target))
-    if not can_move(table, current, target) or (reserved is not None and action != reserved):
+    if not can_move(table, current, target):
         raise ValidationError(
             _("状态不能从“%(current)s”变为“%(target)s”。")
             % {"current": labels(current).label, "target": labels(target).label},

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from inquiries.promises import guarantee_phrases
 from inquiries.states import (
-    BID_MOVES, BID_MOVES_ONLY_BY, REQUEST_MOVES, BidStatus, RequestStatus, advance, can_move,
+    BID_MOVES, BID_REOPEN_MOVES, REQUEST_MOVES, BidStatus, RequestStatus, advance, can_move,
 )
 
 
@@ -17,13 +17,13 @@ def test_every_status_has_its_moves_and_final_states_have_none():
     assert set(BID_MOVES) == set(BidStatus.values)
     assert set(REQUEST_MOVES) == set(RequestStatus.values)
     finals = {s for s, moves in BID_MOVES.items() if not moves}
-    assert finals == {"declined", "expired", "confirmed", "withdrawn"}
+    assert finals == {"declined", "expired", "confirmed", "withdrawn", "not_selected"}
 
 
 @pytest.mark.parametrize(("current", "target", "allowed"), [
     ("invited", "proposed", True), ("invited", "accepted", False), ("proposed", "accepted", True),
     ("accepted", "confirmed", True), ("expired", "proposed", False), ("confirmed", "declined", False),
-    ("not_selected", "accepted", False), ("accepted", "declined", True), ("not_selected", "proposed", True),
+    ("not_selected", "accepted", False), ("accepted", "declined", True), ("not_selected", "proposed", False),
     ("not_selected", "invited", False),
 ])
 def test_bid_moves(current, target, allowed):
@@ -31,20 +31,17 @@ def test_bid_moves(current, target, allowed):
 
 
 def test_a_passed_over_part_comes_back_only_through_the_refused_hire_s_reopening():
-    assert BID_MOVES_ONLY_BY == {("not_selected", "proposed"): "reopened"}
-    for action in ("proposed", ""):
-        bid = Thing("not_selected")
-        with pytest.raises(ValidationError) as error:
-            advance(bid, "proposed", table=BID_MOVES, labels=BidStatus, only_by=BID_MOVES_ONLY_BY, action=action)
-        assert error.value.messages == ["状态不能从“未选中”变为“已提交方案”。"]
-        assert bid.status == "not_selected"
+    assert BID_REOPEN_MOVES == {"not_selected": {"proposed"}}
     bid = Thing("not_selected")
-    assert advance(bid, "proposed", table=BID_MOVES, labels=BidStatus, only_by=BID_MOVES_ONLY_BY,
-                   action="reopened") == "not_selected"
+    with pytest.raises(ValidationError) as error:
+        advance(bid, "proposed", table=BID_MOVES, labels=BidStatus)
+    assert error.value.messages == ["状态不能从“未选中”变为“已提交方案”。"]
+    assert bid.status == "not_selected"
+    assert advance(bid, "proposed", table=BID_REOPEN_MOVES, labels=BidStatus) == "not_selected"
     assert bid.status == "proposed"
-    # Moves outside only_by take any action.
-    assert advance(Thing("invited"), "proposed", table=BID_MOVES, labels=BidStatus, only_by=BID_MOVES_ONLY_BY,
-                   action="proposed") == "invited"
+    # The reopening's table makes no other move.
+    with pytest.raises(ValidationError):
+        advance(Thing("invited"), "proposed", table=BID_REOPEN_MOVES, labels=BidStatus)
 
 
 def test_a_refused_move_names_both_states_and_changes_nothing():
